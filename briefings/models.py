@@ -1,0 +1,660 @@
+"""Briefings data model.
+
+Anchored on schema.org (NewsArticle, Person/Organization, Event, Quotation), ACLED's event
+codebook and the W3C Web Annotation model. Every model that a fixture references has a natural
+key (a slug or a stable uid) so that `loaddata` is idempotent and portable between databases.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+
+MENTION_TARGETS = ("actor", "event", "quote", "place")
+
+
+class SlugQuerySet(models.QuerySet):
+    pass
+
+
+class SlugManager(models.Manager.from_queryset(SlugQuerySet)):
+    def get_by_natural_key(self, slug: str):
+        return self.get(slug=slug)
+
+
+class UidManager(models.Manager):
+    def get_by_natural_key(self, uid: str):
+        return self.get(uid=uid)
+
+
+class Place(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    country = models.CharField(max_length=100, blank=True)
+    latitude = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True)
+    description = models.TextField(blank=True)
+
+    objects = SlugManager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
+                name="place_latitude_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180),
+                name="place_longitude_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
+
+
+class ActorQuerySet(SlugQuerySet):
+    def public(self) -> ActorQuerySet:
+        """Actors that a published briefing mentions (accepted mentions only)."""
+        visible = Article.objects.published()
+        return self.filter(
+            Q(mentions__article__in=visible, mentions__status=Mention.Status.ACCEPTED)
+        ).distinct()
+
+
+class ActorManager(models.Manager.from_queryset(ActorQuerySet)):
+    def get_by_natural_key(self, slug: str):
+        return self.get(slug=slug)
+
+
+class Actor(models.Model):
+    class Kind(models.TextChoices):
+        PERSON = "person", "Person"
+        ORGANIZATION = "organization", "Organisation"
+        COUNTRY = "country", "Country"
+        GROUP = "group", "Group"
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    role = models.CharField(
+        max_length=200, blank=True, help_text="Role or title, e.g. 'US Secretary of State'."
+    )
+    description = models.TextField(blank=True)
+    aliases = models.JSONField(
+        default=list, blank=True, help_text="Other spellings and short forms, e.g. El-Sisi, Sisi."
+    )
+    wikidata_id = models.CharField(
+        max_length=20,
+        blank=True,
+        validators=[RegexValidator(r"^Q[1-9]\d*$", "A Wikidata id looks like Q42.")],
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ActorManager()
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [models.Index(Lower("name"), name="actor_name_lower")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(wikidata_id="") | Q(wikidata_id__regex=r"^Q[1-9][0-9]*$"),
+                name="actor_wikidata_id_format",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
+
+    def get_absolute_url(self) -> str:
+        return reverse("briefings:actor", args=[self.slug])
+
+    @property
+    def all_names(self) -> list[str]:
+        return [self.name, *[a for a in self.aliases if a and a != self.name]]
+
+
+class Event(models.Model):
+    class Kind(models.TextChoices):
+        MEETING = "meeting", "Meeting or visit"
+        STATEMENT = "statement", "Statement"
+        ATTACK = "attack", "Attack"
+        MILITARY_RAID = "military_raid", "Military raid"
+        AIRSTRIKE = "airstrike", "Airstrike"
+        ROCKET_FIRE = "rocket_fire", "Rocket fire"
+        KILLING = "killing", "Killing"
+        PUNITIVE_MEASURE = "punitive_measure", "Punitive measure"
+        AGREEMENT = "agreement", "Agreement"
+        OCCUPATION = "occupation", "Occupation"
+        BLOCKADE = "blockade", "Blockade"
+        OTHER = "other", "Other"
+
+    class Precision(models.TextChoices):
+        DAY = "day", "Day"
+        MONTH = "month", "Month"
+        YEAR = "year", "Year"
+
+    title = models.CharField(max_length=300)
+    slug = models.SlugField(max_length=200, unique=True)
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    date = models.DateField(
+        null=True, blank=True, help_text="First day of the month or year when less precise."
+    )
+    date_precision = models.CharField(max_length=5, choices=Precision.choices, blank=True)
+    date_text = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="The words the date was resolved from, e.g. 'on Friday'.",
+    )
+    place = models.ForeignKey(
+        Place, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+    )
+    # Unknown is not zero: NULL means the source gives no figure.
+    fatalities = models.PositiveIntegerField(null=True, blank=True)
+    injured = models.PositiveIntegerField(null=True, blank=True)
+    description = models.TextField(blank=True)
+    participants = models.ManyToManyField(
+        Actor, through="EventParticipant", related_name="events", blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SlugManager()
+
+    class Meta:
+        ordering = ["date", "title"]
+        indexes = [models.Index(fields=["kind", "date"], name="event_kind_date")]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(date__isnull=True) & Q(date_precision=""))
+                | (Q(date__isnull=False) & ~Q(date_precision="")),
+                name="event_date_has_precision",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
+
+    def get_absolute_url(self) -> str:
+        return reverse("briefings:event", args=[self.slug])
+
+
+class EventParticipantManager(models.Manager):
+    def get_by_natural_key(self, event_slug: str, actor_slug: str, role: str):
+        return self.get(event__slug=event_slug, actor__slug=actor_slug, role=role)
+
+
+class EventParticipant(models.Model):
+    class Role(models.TextChoices):
+        PARTICIPANT = "participant", "Participant"
+        HOST = "host", "Host"
+        VISITOR = "visitor", "Visitor"
+        PERPETRATOR = "perpetrator", "Perpetrator"
+        TARGET = "target", "Target"
+        VICTIM = "victim", "Victim"
+        SPEAKER = "speaker", "Speaker"
+        SIGNATORY = "signatory", "Signatory"
+        MEDIATOR = "mediator", "Mediator"
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="participations")
+    actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="participations")
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.PARTICIPANT)
+
+    objects = EventParticipantManager()
+
+    class Meta:
+        ordering = ["event", "role", "actor"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "actor", "role"], name="participant_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.actor} ({self.get_role_display()}) in {self.event}"
+
+    def natural_key(self) -> tuple[str, str, str]:
+        return (self.event.slug, self.actor.slug, self.role)
+
+    natural_key.dependencies = ["briefings.event", "briefings.actor"]
+
+
+class ArticleQuerySet(SlugQuerySet):
+    def published(self, now=None) -> ArticleQuerySet:
+        """The one definition of 'visible to the public': published and due."""
+        now = now or timezone.now()
+        return self.filter(
+            status=Article.Status.PUBLISHED, publish_at__isnull=False, publish_at__lte=now
+        )
+
+    def for_listing(self) -> ArticleQuerySet:
+        return self.only(
+            "id", "title", "slug", "standfirst", "dateline", "source", "publish_at", "version"
+        ).order_by("-publish_at", "-id")
+
+
+class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
+    def get_by_natural_key(self, slug: str):
+        return self.get(slug=slug)
+
+    def unique_slug(self, title: str, max_length: int = 60) -> str:
+        base = slugify(title)
+        if len(base) > max_length:
+            # Cut at a word boundary so the slug stays readable.
+            base = base[: max_length + 1].rsplit("-", 1)[0]
+        base = base.strip("-") or "briefing"
+        slug, n = base, 2
+        while self.filter(slug=slug).exists():
+            slug = f"{base[: max_length - len(str(n)) - 1]}-{n}"
+            n += 1
+        return slug
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        IN_REVIEW = "review", "In review"
+        PUBLISHED = "published", "Published"
+        UNPUBLISHED = "unpublished", "Unpublished"
+
+    title = models.CharField(max_length=300)
+    slug = models.SlugField(max_length=200, unique=True)
+    standfirst = models.TextField(
+        blank=True, help_text="The editor's summary shown under the headline."
+    )
+    # The single source of truth for mention offsets. Paragraphs are separated by a blank line;
+    # a paragraph that starts with "## " is a subheading.
+    body = models.TextField()
+    source = models.CharField(max_length=200, blank=True, help_text="Publisher, e.g. France 24.")
+    source_url = models.URLField(max_length=500, blank=True)
+    agency = models.CharField(max_length=100, blank=True, help_text="Agency credit, e.g. AFP.")
+    language = models.CharField(max_length=10, default="en")
+    translated_from = models.CharField(
+        max_length=10,
+        blank=True,
+        help_text="Language code of the original when machine-translated.",
+    )
+    dateline = models.DateField(help_text="The date relative dates in the text resolve against.")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    publish_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the briefing becomes visible to the public."
+    )
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    review_comment = models.TextField(blank=True)
+    unpublished_reason = models.TextField(blank=True)
+    # Optimistic locking: every save bumps it; a save based on an older value is refused.
+    version = models.PositiveIntegerField(default=1)
+    import_checksum = models.CharField(max_length=64, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ArticleManager()
+
+    class Meta:
+        ordering = ["-publish_at", "-id"]
+        permissions = [("publish_article", "Can publish, unpublish and revert articles")]
+        indexes = [
+            models.Index(fields=["status", "publish_at"], name="article_visibility"),
+            models.Index(fields=["-publish_at", "-id"], name="article_latest"),
+            models.Index(fields=["dateline"], name="article_dateline"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["import_checksum"],
+                condition=~Q(import_checksum=""),
+                name="article_import_checksum_unique",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="published") | Q(publish_at__isnull=False),
+                name="article_published_has_publish_at",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
+
+    def get_absolute_url(self) -> str:
+        return reverse("briefings:briefing", args=[self.slug])
+
+    SNAPSHOT_FIELDS = (
+        "title", "standfirst", "body", "source", "source_url", "agency", "language",
+        "translated_from", "dateline",
+    )  # fmt: skip
+
+    def snapshot(self) -> dict:
+        """Article fields and annotations as plain JSON, for revisions and compare."""
+        data = {name: getattr(self, name) for name in self.SNAPSHOT_FIELDS}
+        data["dateline"] = self.dateline.isoformat() if self.dateline else None
+        data["mentions"] = [
+            {
+                "uid": str(m.uid),
+                "start": m.start,
+                "end": m.end,
+                "exact": m.exact,
+                "prefix": m.prefix,
+                "suffix": m.suffix,
+                "status": m.status,
+                "anchor_state": m.anchor_state,
+                "note": m.note,
+                **{f"{name}": getattr(m, f"{name}_id") for name in MENTION_TARGETS},
+            }
+            for m in self.mentions.order_by("start", "end", "id")
+        ]
+        return data
+
+    def make_revision(self, user=None, message: str = "") -> Revision:
+        last = self.revisions.order_by("-number").values_list("number", flat=True).first() or 0
+        return Revision.objects.create(
+            article=self,
+            number=last + 1,
+            data=self.snapshot(),
+            author=user if user is not None and user.is_authenticated else None,
+            message=message,
+        )
+
+    @property
+    def is_public(self) -> bool:
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.publish_at is not None
+            and self.publish_at <= timezone.now()
+        )
+
+
+class Quote(models.Model):
+    class Kind(models.TextChoices):
+        DIRECT = "direct", "Direct"
+        PARTIAL = "partial", "Partial"
+        PARAPHRASE = "paraphrase", "Paraphrase"
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="quotes")
+    text = models.TextField(help_text="The quoted words, editorial insertions in [brackets].")
+    speaker = models.ForeignKey(
+        Actor,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="quotes",
+        help_text="Leave empty when the source does not attribute the words.",
+    )
+    cue = models.CharField(
+        max_length=50, blank=True, help_text="said, told, stressed, according to…"
+    )
+    addressee = models.ForeignKey(
+        Actor,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="quotes_received",
+        help_text="Who the words were said to, or the medium (e.g. al-Arabiya).",
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.DIRECT)
+    said_on = models.DateField(null=True, blank=True)
+    event = models.ForeignKey(
+        Event, null=True, blank=True, on_delete=models.SET_NULL, related_name="quotes"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = UidManager()
+
+    class Meta:
+        ordering = ["article", "id"]
+
+    def __str__(self) -> str:
+        words = self.text if len(self.text) <= 60 else self.text[:57] + "…"
+        return f"“{words}” — {self.speaker or 'unattributed'}"
+
+    def natural_key(self) -> tuple[str]:
+        return (str(self.uid),)
+
+
+class MentionQuerySet(models.QuerySet):
+    def accepted(self) -> MentionQuerySet:
+        return self.filter(status=Mention.Status.ACCEPTED)
+
+    def with_targets(self) -> MentionQuerySet:
+        return self.select_related("actor", "event", "quote__speaker", "place")
+
+
+class MentionManager(models.Manager.from_queryset(MentionQuerySet)):
+    def get_by_natural_key(self, uid: str):
+        return self.get(uid=uid)
+
+
+def _one_target(field: str) -> Q:
+    others = {f"{name}__isnull": True for name in MENTION_TARGETS if name != field}
+    return Q(**{f"{field}__isnull": False}, **others)
+
+
+class Mention(models.Model):
+    """A span of an article's body linked to exactly one actor, event, quote or place."""
+
+    TARGETS = MENTION_TARGETS
+
+    class Status(models.TextChoices):
+        SUGGESTED = "suggested", "Suggested"
+        ACCEPTED = "accepted", "Accepted"
+        REJECTED = "rejected", "Rejected"
+
+    class Anchor(models.TextChoices):
+        ANCHORED = "anchored", "Anchored"
+        REANCHORED = "reanchored", "Re-anchored"
+        ORPHANED = "orphaned", "Orphaned"
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="mentions")
+    start = models.PositiveIntegerField(help_text="Code point offset into the body.")
+    end = models.PositiveIntegerField()
+    exact = models.TextField()
+    prefix = models.CharField(max_length=64, blank=True)
+    suffix = models.CharField(max_length=64, blank=True)
+    actor = models.ForeignKey(
+        Actor, null=True, blank=True, on_delete=models.PROTECT, related_name="mentions"
+    )
+    event = models.ForeignKey(
+        Event, null=True, blank=True, on_delete=models.PROTECT, related_name="mentions"
+    )
+    quote = models.ForeignKey(
+        Quote, null=True, blank=True, on_delete=models.CASCADE, related_name="mentions"
+    )
+    place = models.ForeignKey(
+        Place, null=True, blank=True, on_delete=models.PROTECT, related_name="mentions"
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACCEPTED)
+    anchor_state = models.CharField(max_length=20, choices=Anchor.choices, default=Anchor.ANCHORED)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.CharField(max_length=500, blank=True)
+    reason = models.CharField(max_length=300, blank=True, help_text="Why it was suggested.")
+    confidence = models.FloatField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = MentionManager()
+
+    class Meta:
+        ordering = ["article", "start", "end", "id"]
+        indexes = [
+            models.Index(fields=["article", "status", "start"], name="mention_article_start"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(start__gte=0), name="mention_start_non_negative"),
+            models.CheckConstraint(
+                condition=Q(start__lt=models.F("end")), name="mention_start_before_end"
+            ),
+            models.CheckConstraint(
+                condition=_one_target("actor")
+                | _one_target("event")
+                | _one_target("quote")
+                | _one_target("place"),
+                name="mention_exactly_one_target",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.exact} [{self.start}:{self.end}] → {self.target}"
+
+    def natural_key(self) -> tuple[str]:
+        return (str(self.uid),)
+
+    @property
+    def kind(self) -> str:
+        for name in self.TARGETS:
+            if getattr(self, f"{name}_id") is not None:
+                return name
+        return ""
+
+    @property
+    def target(self):
+        kind = self.kind
+        return getattr(self, kind) if kind else None
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        from briefings import anchoring
+
+        targets = [name for name in self.TARGETS if getattr(self, f"{name}_id") is not None]
+        if len(targets) != 1:
+            raise ValidationError(
+                "A mention links to exactly one of actor, event, quote or place "
+                f"(this one links to {len(targets) or 'none'})."
+            )
+        if self.article_id is not None and self.start is not None and self.end is not None:
+            try:
+                selector = anchoring.capture(self.article.body, self.start, self.end)
+            except anchoring.SpanError as exc:
+                raise ValidationError({"start": str(exc)}) from exc
+            if self.exact and self.exact != selector.exact:
+                raise ValidationError(
+                    {
+                        "exact": f"The text at {self.start}–{self.end} is {selector.exact!r}, not {self.exact!r}."
+                    }
+                )
+
+    def capture(self) -> None:
+        """Fill exact, prefix and suffix from the article's body at start/end."""
+        from briefings import anchoring
+
+        selector = anchoring.capture(self.article.body, self.start, self.end)
+        self.exact, self.prefix, self.suffix = selector.exact, selector.prefix, selector.suffix
+
+
+class RevisionManager(models.Manager):
+    def get_by_natural_key(self, article_slug: str, number: int):
+        return self.get(article__slug=article_slug, number=number)
+
+
+class Revision(models.Model):
+    """A snapshot of an article's fields and its annotations, for history, compare and revert."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    data = models.JSONField(help_text="Article fields and mentions at this revision.")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    message = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = RevisionManager()
+
+    class Meta:
+        ordering = ["article", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "number"], name="revision_number_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article} — revision {self.number}"
+
+    def natural_key(self) -> tuple[str, int]:
+        return (self.article.slug, self.number)
+
+    natural_key.dependencies = ["briefings.article"]
+
+
+class AuditEntry(models.Model):
+    """Who did what to which article, and when."""
+
+    class Action(models.TextChoices):
+        IMPORTED = "imported", "Imported"
+        EDITED = "edited", "Edited"
+        ANNOTATED = "annotated", "Annotated"
+        ANNOTATION_CHANGED = "annotation_changed", "Annotation changed"
+        ANNOTATION_DELETED = "annotation_deleted", "Annotation deleted"
+        SUGGESTION_ACCEPTED = "suggestion_accepted", "Suggestion accepted"
+        SUGGESTION_REJECTED = "suggestion_rejected", "Suggestion rejected"
+        SUBMITTED = "submitted", "Submitted for review"
+        SENT_BACK = "sent_back", "Sent back to draft"
+        APPROVED = "approved", "Approved"
+        PUBLISHED = "published", "Published"
+        SCHEDULED = "scheduled", "Scheduled"
+        UNPUBLISHED = "unpublished", "Unpublished"
+        REVERTED = "reverted", "Reverted"
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    article = models.ForeignKey(
+        Article, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_entries"
+    )
+    article_title = models.CharField(max_length=300, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=30, choices=Action.choices)
+    detail = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = UidManager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "audit entries"
+        indexes = [models.Index(fields=["article", "-created_at"], name="audit_article_time")]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.created_at:%Y-%m-%d %H:%M} {self.user or 'system'} {self.get_action_display()}"
+        )
+
+    def natural_key(self) -> tuple[str]:
+        return (str(self.uid),)
+
+    @classmethod
+    def record(cls, action: str, *, article: Article | None = None, user=None, detail: str = ""):
+        return cls.objects.create(
+            action=action,
+            article=article,
+            article_title=article.title if article else "",
+            user=user if user is not None and user.is_authenticated else None,
+            detail=detail,
+        )
