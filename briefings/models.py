@@ -119,11 +119,11 @@ class Actor(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def natural_key(self) -> tuple[str]:
-        return (self.slug,)
-
     def get_absolute_url(self) -> str:
         return reverse("briefings:actor", args=[self.slug])
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
 
     @property
     def all_names(self) -> list[str]:
@@ -191,11 +191,11 @@ class Event(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def natural_key(self) -> tuple[str]:
-        return (self.slug,)
-
     def get_absolute_url(self) -> str:
         return reverse("briefings:event", args=[self.slug])
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
 
 
 class EventParticipantManager(models.Manager):
@@ -336,11 +336,11 @@ class Article(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def natural_key(self) -> tuple[str]:
-        return (self.slug,)
-
     def get_absolute_url(self) -> str:
         return reverse("briefings:briefing", args=[self.slug])
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
 
     SNAPSHOT_FIELDS = (
         "title", "standfirst", "body", "source", "source_url", "agency", "language",
@@ -557,7 +557,8 @@ class Mention(models.Model):
             if self.exact and self.exact != selector.exact:
                 raise ValidationError(
                     {
-                        "exact": f"The text at {self.start}–{self.end} is {selector.exact!r}, not {self.exact!r}."
+                        "exact": f"The text at {self.start}–{self.end} is "
+                        f"{selector.exact!r}, not {self.exact!r}."
                     }
                 )
 
