@@ -68,9 +68,8 @@ class Place(models.Model):
 class ActorQuerySet(SlugQuerySet):
     def public(self) -> ActorQuerySet:
         """Actors that a published briefing mentions (accepted mentions only)."""
-        visible = Article.objects.published()
         return self.filter(
-            Q(mentions__article__in=visible, mentions__status=Mention.Status.ACCEPTED)
+            Q(mentions__article__in=Article.objects.published(), mentions__status="accepted")
         ).distinct()
 
 
@@ -130,6 +129,19 @@ class Actor(models.Model):
         return [self.name, *[a for a in self.aliases if a and a != self.name]]
 
 
+class EventQuerySet(SlugQuerySet):
+    def public(self) -> EventQuerySet:
+        """Events that a published briefing mentions (accepted mentions only)."""
+        return self.filter(
+            Q(mentions__article__in=Article.objects.published(), mentions__status="accepted")
+        ).distinct()
+
+
+class EventManager(models.Manager.from_queryset(EventQuerySet)):
+    def get_by_natural_key(self, slug: str):
+        return self.get(slug=slug)
+
+
 class Event(models.Model):
     class Kind(models.TextChoices):
         MEETING = "meeting", "Meeting or visit"
@@ -175,7 +187,7 @@ class Event(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = SlugManager()
+    objects = EventManager()
 
     class Meta:
         ordering = ["date", "title"]
@@ -387,6 +399,16 @@ class Article(models.Model):
         )
 
 
+class QuoteQuerySet(models.QuerySet):
+    def public(self) -> QuoteQuerySet:
+        return self.filter(article__in=Article.objects.published())
+
+
+class QuoteManager(models.Manager.from_queryset(QuoteQuerySet)):
+    def get_by_natural_key(self, uid: str):
+        return self.get(uid=uid)
+
+
 class Quote(models.Model):
     class Kind(models.TextChoices):
         DIRECT = "direct", "Direct"
@@ -423,7 +445,7 @@ class Quote(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = UidManager()
+    objects = QuoteManager()
 
     class Meta:
         ordering = ["article", "id"]

@@ -1,0 +1,154 @@
+from django.contrib import admin
+from django.db.models import Count, Q
+
+from briefings.models import (
+    Actor,
+    Article,
+    AuditEntry,
+    Event,
+    EventParticipant,
+    Mention,
+    Place,
+    Quote,
+    Revision,
+)
+
+
+@admin.register(Place)
+class PlaceAdmin(admin.ModelAdmin):
+    list_display = ["name", "country", "latitude", "longitude"]
+    list_filter = ["country"]
+    search_fields = ["name", "country"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Actor)
+class ActorAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "role", "alias_list", "wikidata_id"]
+    list_filter = ["kind"]
+    search_fields = ["name", "aliases", "role", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    @admin.display(description="Aliases")
+    def alias_list(self, obj: Actor) -> str:
+        return ", ".join(obj.aliases)
+
+
+class EventParticipantInline(admin.TabularInline):
+    model = EventParticipant
+    autocomplete_fields = ["actor"]
+    extra = 1
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    list_display = ["title", "kind", "date", "date_precision", "place", "fatalities", "injured"]
+    list_filter = ["kind", "date_precision", ("place", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["place"]
+    search_fields = ["title", "description", "date_text"]
+    autocomplete_fields = ["place"]
+    prepopulated_fields = {"slug": ["title"]}
+    date_hierarchy = "date"
+    inlines = [EventParticipantInline]
+
+
+@admin.register(Quote)
+class QuoteAdmin(admin.ModelAdmin):
+    list_display = ["short_text", "speaker", "cue", "kind", "addressee", "article"]
+    list_filter = ["kind", ("speaker", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["speaker", "addressee", "article"]
+    search_fields = ["text", "speaker__name", "cue"]
+    autocomplete_fields = ["article", "speaker", "addressee", "event"]
+
+    @admin.display(description="Quote")
+    def short_text(self, obj: Quote) -> str:
+        return obj.text if len(obj.text) <= 80 else obj.text[:77] + "…"
+
+
+@admin.register(Mention)
+class MentionAdmin(admin.ModelAdmin):
+    list_display = ["exact", "kind_label", "target_label", "article", "start", "end", "status",
+                    "anchor_state"]  # fmt: skip
+    list_filter = ["status", "anchor_state", ("article", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["article", "actor", "event", "quote__speaker", "place"]
+    search_fields = ["exact", "note", "article__title"]
+    autocomplete_fields = ["article", "actor", "event", "quote", "place"]
+    readonly_fields = ["uid", "prefix", "suffix", "reason", "confidence", "author"]
+
+    @admin.display(description="Kind")
+    def kind_label(self, obj: Mention) -> str:
+        return obj.kind
+
+    @admin.display(description="Target")
+    def target_label(self, obj: Mention) -> str:
+        return str(obj.target)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.author = request.user
+        obj.capture()
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    list_display = ["title", "status", "dateline", "publish_at", "source", "mention_count",
+                    "orphan_count", "version"]  # fmt: skip
+    list_filter = ["status", "source", "language", "dateline"]
+    search_fields = ["title", "slug", "standfirst"]
+    prepopulated_fields = {"slug": ["title"]}
+    readonly_fields = ["version", "published_at", "created_by", "updated_by", "created_at",
+                       "updated_at"]  # fmt: skip
+    date_hierarchy = "dateline"
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                _mentions=Count("mentions"),
+                _orphans=Count("mentions", filter=Q(mentions__anchor_state="orphaned")),
+            )
+        )
+
+    @admin.display(description="Mentions", ordering="_mentions")
+    def mention_count(self, obj: Article) -> int:
+        return obj._mentions
+
+    @admin.display(description="Orphans", ordering="_orphans")
+    def orphan_count(self, obj: Article) -> int:
+        return obj._orphans
+
+
+@admin.register(Revision)
+class RevisionAdmin(admin.ModelAdmin):
+    list_display = ["article", "number", "author", "created_at", "message"]
+    list_filter = [("author", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["article", "author"]
+    search_fields = ["article__title", "message"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "user", "action", "article_title", "detail"]
+    list_filter = ["action", ("user", admin.RelatedOnlyFieldListFilter),
+                   ("article", admin.RelatedOnlyFieldListFilter)]  # fmt: skip
+    list_select_related = ["user"]
+    search_fields = ["article_title", "detail", "user__username"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
