@@ -7,12 +7,15 @@ key (a slug or a stable uid) so that `loaddata` is idempotent and portable betwe
 
 from __future__ import annotations
 
+import datetime
 import uuid
+from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import RegexValidator
-from django.db import models
-from django.db.models import Q
+from django.db import models, transaction
+from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -279,6 +282,90 @@ class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
         return slug
 
 
+class WorkflowError(Exception):
+    """A move the workflow does not allow; the message says from where to where and why."""
+
+
+class StaleVersion(Exception):
+    """A change based on an old version of an article: someone else saved it meanwhile.
+
+    ``changes`` lists, in words, what differs between the version the change was based on and the
+    current one (fields, annotations, status, and who did it), for the editor to reconcile.
+    """
+
+    def __init__(self, *, expected_version: int, current_version: int, changes: list[str]):
+        self.expected_version = expected_version
+        self.current_version = current_version
+        self.changes = changes
+        super().__init__(
+            f"Someone else changed this article after you loaded it (you had version "
+            f"{expected_version}, it is now at version {current_version}). "
+            f"Changed meanwhile: {self.summary}"
+        )
+
+    @property
+    def summary(self) -> str:
+        return "; ".join(self.changes) if self.changes else "nothing that a revision records."
+
+
+EDIT_PERMISSION = "briefings.change_article"
+PUBLISH_PERMISSION = "briefings.publish_article"
+
+
+@dataclass(frozen=True)
+class Transition:
+    """One move of the editorial workflow, who may make it and from which states."""
+
+    name: str
+    label: str
+    sources: tuple[str, ...]
+    target: str
+    permission: str
+    rule: str
+
+
+# Editors may publish straight from draft (a wire correction cannot wait for a review round);
+# Annotators only submit. Publishing a published article is allowed while it is still scheduled
+# (to publish it now or move its time). An unpublished article is fixed, then resubmitted or
+# republished.
+TRANSITIONS: dict[str, Transition] = {
+    t.name: t
+    for t in [
+        Transition(
+            "submit_for_review", "submit for review", ("draft", "unpublished"), "review",
+            EDIT_PERMISSION, "only a draft or an unpublished article can be submitted for review",
+        ),
+        Transition(
+            "send_back", "send back to draft", ("review",), "draft",
+            PUBLISH_PERMISSION, "only an article in review can be sent back",
+        ),
+        Transition(
+            "publish", "publish", ("draft", "review", "unpublished", "published"), "published",
+            PUBLISH_PERMISSION, "a published article can only be rescheduled before it goes live",
+        ),
+        Transition(
+            "unpublish", "unpublish", ("published",), "unpublished",
+            PUBLISH_PERMISSION, "only a published or scheduled article can be unpublished",
+        ),
+    ]
+}  # fmt: skip
+
+
+def _username(user) -> str:
+    if user is None or not user.is_authenticated:
+        return "An anonymous user"
+    return user.get_username()
+
+
+def require_permission(user, permission: str, doing: str) -> None:
+    """Raise PermissionDenied, saying what is missing, unless ``user`` holds ``permission``."""
+    if user is None or not user.is_authenticated or not user.has_perm(permission):
+        codename = permission.split(".", 1)[1]
+        raise PermissionDenied(
+            f"{_username(user)} may not {doing}: that needs the “{codename}” permission."
+        )
+
+
 class Article(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -354,15 +441,33 @@ class Article(models.Model):
     def natural_key(self) -> tuple[str]:
         return (self.slug,)
 
+    # Content an editor saves through save_content(); status and publication times change only
+    # through the workflow methods.
+    EDITABLE_FIELDS = (
+        "title", "slug", "standfirst", "body", "source", "source_url", "agency", "language",
+        "translated_from", "dateline",
+    )  # fmt: skip
+    # What a revision restores.
     SNAPSHOT_FIELDS = (
         "title", "standfirst", "body", "source", "source_url", "agency", "language",
         "translated_from", "dateline",
     )  # fmt: skip
 
     def snapshot(self) -> dict:
-        """Article fields and annotations as plain JSON, for revisions and compare."""
+        """Article fields and annotations as plain JSON, for revisions, compare and revert.
+
+        Besides the restorable fields and mentions it records the article's quotes (restored with
+        it) and the dates of the events it mentions (shared with other articles, so only compared),
+        plus the version and status it was taken at.
+        """
         data = {name: getattr(self, name) for name in self.SNAPSHOT_FIELDS}
         data["dateline"] = self.dateline.isoformat() if self.dateline else None
+        data["version"] = self.version
+        data["status"] = self.status
+        data["publish_at"] = self.publish_at.isoformat() if self.publish_at else None
+        quotes = list(self.quotes.order_by("id"))
+        quote_uids = {q.pk: str(q.uid) for q in quotes}
+        mentions = list(self.mentions.order_by("start", "end", "id"))
         data["mentions"] = [
             {
                 "uid": str(m.uid),
@@ -375,9 +480,36 @@ class Article(models.Model):
                 "anchor_state": m.anchor_state,
                 "note": m.note,
                 **{f"{name}": getattr(m, f"{name}_id") for name in MENTION_TARGETS},
+                "quote_uid": quote_uids.get(m.quote_id),
             }
-            for m in self.mentions.order_by("start", "end", "id")
+            for m in mentions
         ]
+        data["quotes"] = [
+            {
+                "uid": str(q.uid),
+                "text": q.text,
+                "speaker": q.speaker_id,
+                "cue": q.cue,
+                "addressee": q.addressee_id,
+                "kind": q.kind,
+                "said_on": q.said_on.isoformat() if q.said_on else None,
+                "event": q.event_id,
+            }
+            for q in quotes
+        ]
+        event_ids = {m.event_id for m in mentions if m.event_id} | {
+            q.event_id for q in quotes if q.event_id
+        }
+        data["events"] = {
+            str(e.pk): {
+                "title": e.title,
+                "date": e.date.isoformat() if e.date else None,
+                "date_precision": e.date_precision,
+                "fatalities": e.fatalities,
+                "injured": e.injured,
+            }
+            for e in Event.objects.filter(pk__in=event_ids).order_by("pk")
+        }
         return data
 
     def make_revision(self, user=None, message: str = "") -> Revision:
@@ -387,8 +519,301 @@ class Article(models.Model):
             number=last + 1,
             data=self.snapshot(),
             author=user if user is not None and user.is_authenticated else None,
-            message=message,
+            message=message[:300],
         )
+
+    # Workflow. Every method checks the permission, refuses illegal moves with WorkflowError,
+    # applies its change with one conditional UPDATE on the version (so two concurrent changes
+    # cannot both succeed: the loser gets StaleVersion), bumps the version and records an
+    # AuditEntry; content changes also make a Revision. ``expected_version`` is the version the
+    # caller's change is based on (the form's or the client's); None skips that check.
+
+    def allowed_transitions(self, user, now: datetime.datetime | None = None) -> list[str]:
+        """Names of the TRANSITIONS ``user`` may apply to this article in its current state."""
+        allowed = []
+        for t in TRANSITIONS.values():
+            try:
+                require_permission(user, t.permission, t.label)
+                self._check_source(t, now or timezone.now())
+            except (PermissionDenied, WorkflowError):
+                continue
+            allowed.append(t.name)
+        return allowed
+
+    def can_revert(self, user) -> bool:
+        return user is not None and user.is_authenticated and user.has_perm(PUBLISH_PERMISSION)
+
+    @property
+    def is_scheduled(self) -> bool:
+        """Published with a publication time still in the future."""
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.publish_at is not None
+            and self.publish_at > timezone.now()
+        )
+
+    def submit_for_review(self, by, *, expected_version: int | None = None) -> None:
+        """Draft (or unpublished) → in review. Needs change_article."""
+        self._transition("submit_for_review", by, expected_version, AuditEntry.Action.SUBMITTED)
+
+    def send_back(self, by, comment: str, *, expected_version: int | None = None) -> None:
+        """In review → draft, with a comment the annotator sees. Needs publish_article."""
+        comment = (comment or "").strip()
+        require_permission(by, PUBLISH_PERMISSION, TRANSITIONS["send_back"].label)
+        if not comment:
+            raise ValidationError(
+                {"review_comment": "Say what needs to change: a comment is required."}
+            )
+        self._transition(
+            "send_back", by, expected_version, AuditEntry.Action.SENT_BACK,
+            detail=comment, review_comment=comment,
+        )  # fmt: skip
+
+    def publish(
+        self,
+        by,
+        *,
+        at: datetime.datetime | None = None,
+        expected_version: int | None = None,
+    ) -> None:
+        """Publish now (``at`` None) or schedule for a future ``at``. Needs publish_article.
+
+        Editors may publish from draft, review or unpublished, and may publish now or reschedule
+        an article that is scheduled but not yet live. ``publish_at`` becomes the time the
+        briefing is visible from; ``published_at`` the time it first went (or goes) public, kept
+        when it is republished.
+        """
+        require_permission(by, PUBLISH_PERMISSION, "publish")
+        now = timezone.now()
+        if at is not None:
+            if timezone.is_naive(at):
+                raise ValidationError(
+                    {"publish_at": "Give the publication time with its time zone."}
+                )
+            if at <= now:
+                raise ValidationError(
+                    {
+                        "publish_at": f"{at:%Y-%m-%d %H:%M %Z} is in the past: leave the time "
+                        "empty to publish now."
+                    }
+                )
+        when = at or now
+        scheduled = when > now
+        # published_at keeps the first time the briefing went public, unless that never happened.
+        first = self.published_at
+        published_at = when if first is None or first > now else first
+        action = AuditEntry.Action.SCHEDULED if scheduled else AuditEntry.Action.PUBLISHED
+        detail = f"for {timezone.localtime(when):%Y-%m-%d %H:%M %Z}" if scheduled else ""
+        self._transition(
+            "publish", by, expected_version, action, detail=detail, now=now,
+            publish_at=when, published_at=published_at, review_comment="", unpublished_reason="",
+        )  # fmt: skip
+
+    def unpublish(self, by, reason: str, *, expected_version: int | None = None) -> None:
+        """Published (or scheduled) → unpublished, with a reason editors see."""
+        reason = (reason or "").strip()
+        require_permission(by, PUBLISH_PERMISSION, TRANSITIONS["unpublish"].label)
+        if not reason:
+            raise ValidationError(
+                {"unpublished_reason": "Say why it is withdrawn: a reason is required."}
+            )
+        self._transition(
+            "unpublish", by, expected_version, AuditEntry.Action.UNPUBLISHED,
+            detail=reason, unpublished_reason=reason,
+        )  # fmt: skip
+
+    def save_content(
+        self, by, *, expected_version: int | None, message: str = "", **fields
+    ) -> Revision:
+        """Save edited article fields: the one way content is changed. Needs change_article.
+
+        A changed body re-anchors every mention (those that cannot be placed become orphaned,
+        never dropped). Returns the new revision.
+        """
+        unknown = sorted(set(fields) - set(self.EDITABLE_FIELDS))
+        if unknown:
+            raise ValueError(
+                f"save_content cannot change {', '.join(unknown)}: only "
+                f"{', '.join(self.EDITABLE_FIELDS)}; status and publication go through the "
+                "workflow methods."
+            )
+        require_permission(by, EDIT_PERMISSION, "edit articles")
+        with transaction.atomic():
+            current = self._lock(expected_version)
+            self._apply(current.version, by, **fields)
+            detail = message
+            if "body" in fields and self.body != current.body:
+                detail = "; ".join(filter(None, [message, self.reanchor_mentions(current.body)]))
+            return self._record_revision(by, message, AuditEntry.Action.EDITED, detail)
+
+    def touch(
+        self,
+        by,
+        *,
+        expected_version: int | None,
+        message: str = "",
+        action: str = "annotated",
+        detail: str = "",
+    ) -> Revision:
+        """Record a change to the article's annotations: bump the version, make a revision.
+
+        Call it inside the same ``transaction.atomic()`` as the change (before or after it):
+        if the article moved on meanwhile it raises StaleVersion and the change rolls back.
+        Needs change_article.
+        """
+        require_permission(by, EDIT_PERMISSION, "annotate articles")
+        with transaction.atomic():
+            current = self._lock(expected_version)
+            self._apply(current.version, by)
+            return self._record_revision(by, message, action, detail or message)
+
+    def revert(
+        self,
+        to_revision: Revision,
+        by,
+        *,
+        expected_version: int | None = None,
+        message: str = "",
+    ) -> Revision:
+        """Restore a revision's fields, quotes and mentions as a new revision.
+
+        Needs publish_article.
+
+        Mentions are matched by uid: deleted ones are recreated, ones added since are deleted,
+        moved, re-targeted or re-statused ones are put back. The status does not change.
+        """
+        from briefings import workflow
+
+        require_permission(by, PUBLISH_PERMISSION, "revert articles")
+        if to_revision.article_id != self.pk:
+            raise WorkflowError(
+                f"Revision {to_revision.number} belongs to another article, not “{self.title}”."
+            )
+        with transaction.atomic():
+            current = self._lock(expected_version)
+            fields = workflow.fields_from_snapshot(to_revision.data)
+            self._apply(current.version, by, **fields)
+            workflow.restore_annotations(self, to_revision)
+            text = f"Reverted to revision {to_revision.number}"
+            return self._record_revision(
+                by, f"{text}: {message}" if message else text, AuditEntry.Action.REVERTED,
+                f"to revision {to_revision.number}" + (f": {message}" if message else ""),
+            )  # fmt: skip
+
+    def changes_since(self, version: int) -> list[str]:
+        """In words, what changed after ``version`` (for StaleVersion and the admin)."""
+        from briefings import workflow
+
+        return workflow.changes_since(self, version)
+
+    def reanchor_mentions(self, old_body: str) -> str:
+        """Move every mention from ``old_body`` onto the current body; return a summary."""
+        from briefings import anchoring
+
+        mentions = list(self.mentions.all())
+        if not mentions:
+            return ""
+        selectors = [
+            anchoring.Selector(m.start, m.end, m.exact, m.prefix, m.suffix) for m in mentions
+        ]
+        results = anchoring.reanchor(old_body, self.body, selectors)
+        moved = orphaned = 0
+        for mention, result in zip(mentions, results, strict=True):
+            if result.selector is None:
+                if mention.anchor_state != Mention.Anchor.ORPHANED:
+                    orphaned += 1
+                # Offsets stay where they were so the editor sees where the words used to be.
+                mention.anchor_state = Mention.Anchor.ORPHANED
+                continue
+            sel = result.selector
+            if (sel.start, sel.end) != (mention.start, mention.end):
+                moved += 1
+            mention.start, mention.end = sel.start, sel.end
+            mention.exact, mention.prefix, mention.suffix = sel.exact, sel.prefix, sel.suffix
+            if result.state == "reanchored" or mention.anchor_state == Mention.Anchor.ORPHANED:
+                mention.anchor_state = Mention.Anchor.REANCHORED
+        Mention.objects.bulk_update(
+            mentions, ["start", "end", "exact", "prefix", "suffix", "anchor_state"]
+        )
+        parts = [
+            f"{moved} annotation(s) moved" if moved else "",
+            f"{orphaned} orphaned" if orphaned else "",
+        ]
+        return ", ".join(p for p in parts if p)
+
+    def _lock(self, expected_version: int | None) -> Article:
+        """Read the current row (locked where the database can) and check the expected version."""
+        current = Article.objects.select_for_update().get(pk=self.pk)
+        if expected_version is not None and current.version != expected_version:
+            raise current.stale(expected_version)
+        return current
+
+    def stale(self, expected_version: int) -> StaleVersion:
+        return StaleVersion(
+            expected_version=expected_version,
+            current_version=self.version,
+            changes=self.changes_since(expected_version),
+        )
+
+    def _apply(self, based_on: int, by, **fields) -> None:
+        # The condition on the version read under the lock makes the change atomic on SQLite too,
+        # where select_for_update() does nothing.
+        updated = Article.objects.filter(pk=self.pk, version=based_on).update(
+            version=F("version") + 1,
+            updated_at=timezone.now(),
+            updated_by=by if by is not None and by.is_authenticated else None,
+            **fields,
+        )
+        if not updated:
+            current = Article.objects.get(pk=self.pk)
+            raise current.stale(based_on)
+        self.refresh_from_db()
+
+    def _check_source(self, t: Transition, now: datetime.datetime) -> None:
+        live = self.status == self.Status.PUBLISHED and self.publish_at and self.publish_at <= now
+        if self.status not in t.sources or (t.name == "publish" and live):
+            target = self.Status(t.target).label.lower()
+            raise WorkflowError(
+                f"Cannot {t.label} “{self.title}”: it is {self.status_label(now).lower()}, "
+                f"not something that can become {target}; {t.rule}."
+            )
+
+    def status_label(self, now: datetime.datetime | None = None) -> str:
+        """The status in words, telling a scheduled briefing from a live one."""
+        if self.status == self.Status.PUBLISHED and self.publish_at:
+            if self.publish_at > (now or timezone.now()):
+                return f"Scheduled for {timezone.localtime(self.publish_at):%Y-%m-%d %H:%M %Z}"
+            return "Published"
+        return self.get_status_display()
+
+    def _transition(
+        self,
+        name: str,
+        by,
+        expected_version: int | None,
+        action: str,
+        *,
+        detail: str = "",
+        now: datetime.datetime | None = None,
+        **fields,
+    ) -> None:
+        t = TRANSITIONS[name]
+        require_permission(by, t.permission, t.label)
+        with transaction.atomic():
+            current = self._lock(expected_version)
+            previous = current.status
+            current._check_source(t, now or timezone.now())
+            self._apply(current.version, by, status=t.target, **fields)
+            if previous == self.Status.IN_REVIEW and name == "publish":
+                AuditEntry.record(AuditEntry.Action.APPROVED, article=self, user=by)
+            AuditEntry.record(action, article=self, user=by, detail=detail)
+
+    def _record_revision(self, by, message: str, action: str, detail: str) -> Revision:
+        revision = self.make_revision(by, message)
+        AuditEntry.record(
+            action, article=self, user=by, detail=detail or f"revision {revision.number}"
+        )
+        return revision
 
     @property
     def is_public(self) -> bool:

@@ -1,0 +1,391 @@
+"""The editorial workflow: states, roles, scheduling, audit, locking.
+
+``PERMISSION_MATRIX`` and ``START_STATUS`` are the expected outcome of every role × transition;
+the admin tests here and the API tests import them so every interface is held to one table.
+"""
+
+import datetime
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from briefings.models import (
+    Actor,
+    Article,
+    AuditEntry,
+    Mention,
+    StaleVersion,
+    WorkflowError,
+)
+from tests.conftest import make_user
+
+BODY = "Antony Blinken met Abdel Fattah al-Sissi in Cairo on Monday."
+
+ROLES = ("annotator", "editor", "staff", "anonymous")
+TRANSITION_NAMES = ("submit", "send_back", "publish", "schedule", "unpublish", "revert")
+# The status an article must be in for the transition to be legal.
+START_STATUS = {
+    "submit": "draft",
+    "send_back": "review",
+    "publish": "review",
+    "schedule": "review",
+    "unpublish": "published",
+    "revert": "draft",
+}
+# True: the role may make the move; False: it is refused with a permission error (403).
+PERMISSION_MATRIX = {
+    "submit": {"annotator": True, "editor": True, "staff": False, "anonymous": False},
+    "send_back": {"annotator": False, "editor": True, "staff": False, "anonymous": False},
+    "publish": {"annotator": False, "editor": True, "staff": False, "anonymous": False},
+    "schedule": {"annotator": False, "editor": True, "staff": False, "anonymous": False},
+    "unpublish": {"annotator": False, "editor": True, "staff": False, "anonymous": False},
+    "revert": {"annotator": False, "editor": True, "staff": False, "anonymous": False},
+}
+# Status after the move succeeds.
+END_STATUS = {
+    "submit": "review",
+    "send_back": "draft",
+    "publish": "published",
+    "schedule": "published",
+    "unpublish": "unpublished",
+    "revert": "draft",
+}
+# Every status each transition may start from; any other start is a WorkflowError.
+LEGAL_SOURCES = {
+    "submit": {"draft", "unpublished"},
+    "send_back": {"review"},
+    "publish": {"draft", "review", "unpublished", "scheduled"},
+    "schedule": {"draft", "review", "unpublished", "scheduled"},
+    "unpublish": {"published", "scheduled"},
+}
+STATES = ("draft", "review", "published", "scheduled", "unpublished")
+
+
+def make_article(**fields) -> Article:
+    defaults = {
+        "title": "Blinken in Cairo",
+        "slug": "blinken-in-cairo",
+        "body": BODY,
+        "dateline": datetime.date(2023, 1, 30),
+    }
+    article = Article.objects.create(**{**defaults, **fields})
+    article.make_revision(message="Imported")
+    return article
+
+
+def put_in_state(article: Article, state: str) -> Article:
+    """Set the status directly, as a fixture would, bypassing the workflow."""
+    now = timezone.now()
+    values = {
+        "draft": {"status": "draft"},
+        "review": {"status": "review"},
+        "published": {"status": "published", "publish_at": now - datetime.timedelta(hours=1)},
+        "scheduled": {"status": "published", "publish_at": now + datetime.timedelta(days=1)},
+        "unpublished": {"status": "unpublished", "publish_at": now - datetime.timedelta(days=1)},
+    }[state]
+    Article.objects.filter(pk=article.pk).update(**values)
+    article.refresh_from_db()
+    return article
+
+
+def make_role_user(role: str):
+    """A user for one of ROLES (anonymous is an AnonymousUser)."""
+    if role == "annotator":
+        return make_user("annie", "Annotators")
+    if role == "editor":
+        return make_user("eddie", "Editors")
+    if role == "staff":
+        return make_user("stan")
+    return AnonymousUser()
+
+
+def apply_transition(article: Article, name: str, user, **kwargs) -> None:
+    """Call the model method behind a transition name of the matrix."""
+    if name == "submit":
+        article.submit_for_review(user, **kwargs)
+    elif name == "send_back":
+        article.send_back(user, "Check the casualty figures.", **kwargs)
+    elif name == "publish":
+        article.publish(user, **kwargs)
+    elif name == "schedule":
+        article.publish(user, at=timezone.now() + datetime.timedelta(days=2), **kwargs)
+    elif name == "unpublish":
+        article.unpublish(user, "Wrong dateline.", **kwargs)
+    elif name == "revert":
+        article.revert(article.revisions.get(number=1), user, **kwargs)
+    else:
+        raise AssertionError(f"unknown transition {name}")
+
+
+@pytest.fixture
+def blinken(db) -> Actor:
+    return Actor.objects.create(name="Antony Blinken", slug="antony-blinken", kind="person")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", TRANSITION_NAMES)
+def test_permission_matrix_through_model_methods(name, role):
+    """Each role may make exactly the moves the matrix allows; others raise PermissionDenied."""
+    article = put_in_state(make_article(), START_STATUS[name])
+    user = make_role_user(role)
+    version = article.version
+    if PERMISSION_MATRIX[name][role]:
+        apply_transition(article, name, user)
+        article.refresh_from_db()
+        assert article.status == END_STATUS[name]
+        assert article.version == version + 1
+    else:
+        with pytest.raises(PermissionDenied, match="may not"):
+            apply_transition(article, name, user)
+        article.refresh_from_db()
+        assert article.status == START_STATUS[name]
+        assert article.version == version
+        assert not AuditEntry.objects.filter(article=article).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("state", STATES)
+@pytest.mark.parametrize("name", sorted(LEGAL_SOURCES))
+def test_illegal_moves_are_refused_with_from_and_to(editor, name, state):
+    """A move from a state it does not start from raises WorkflowError naming both states."""
+    article = put_in_state(make_article(), state)
+    if state in LEGAL_SOURCES[name]:
+        apply_transition(article, name, editor)
+        return
+    before = (article.status, article.version)
+    with pytest.raises(WorkflowError) as excinfo:
+        apply_transition(article, name, editor)
+    message = str(excinfo.value)
+    assert "Cannot" in message
+    assert article.status_label().lower() in message
+    article.refresh_from_db()
+    assert (article.status, article.version) == before
+
+
+@pytest.mark.django_db
+def test_publish_now_sets_times_and_records_approval(annotator, editor):
+    """Submitting then publishing records submitted, approved and published, in order."""
+    article = make_article()
+    article.submit_for_review(annotator)
+    before = timezone.now()
+    article.publish(editor)
+    article.refresh_from_db()
+    assert article.status == "published"
+    assert before <= article.publish_at <= timezone.now()
+    assert article.published_at == article.publish_at
+    assert article.is_public
+    actions = list(
+        AuditEntry.objects.filter(article=article).order_by("id").values_list("action", "user")
+    )
+    assert actions == [
+        ("submitted", annotator.pk),
+        ("approved", editor.pk),
+        ("published", editor.pk),
+    ]
+
+
+@pytest.mark.django_db
+def test_scheduled_publishing_is_a_query_condition(editor):
+    """A briefing scheduled for later is invisible until its time, with no job to run."""
+    article = make_article()
+    at = timezone.now() + datetime.timedelta(days=1)
+    article.publish(editor, at=at)
+    article.refresh_from_db()
+    assert article.status == "published" and article.publish_at == at
+    assert article.is_scheduled
+    assert article.status_label().startswith("Scheduled for ")
+    assert not Article.objects.published().exists()
+    assert not Article.objects.published(now=at - datetime.timedelta(seconds=1)).exists()
+    assert list(Article.objects.published(now=at)) == [article]
+    entry = AuditEntry.objects.get(article=article)
+    assert entry.action == "scheduled"
+    assert entry.detail.startswith("for ")
+
+
+@pytest.mark.django_db
+def test_scheduled_article_can_be_published_now_but_a_live_one_cannot_be_republished(editor):
+    """Rescheduling is allowed before the time comes; a live article must be unpublished first."""
+    article = put_in_state(make_article(), "scheduled")
+    article.publish(editor)
+    assert article.is_public
+    with pytest.raises(WorkflowError, match="only be rescheduled before it goes live"):
+        article.publish(editor)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "at",
+    [
+        datetime.datetime(2030, 1, 1, 12, 0),  # no time zone
+        datetime.datetime(2020, 1, 1, 12, 0, tzinfo=datetime.UTC),  # past
+    ],
+)
+def test_schedule_refuses_naive_or_past_times(editor, at):
+    """A publication time without a zone or in the past is bad input naming publish_at."""
+    article = make_article()
+    with pytest.raises(ValidationError) as excinfo:
+        article.publish(editor, at=at)
+    assert "publish_at" in excinfo.value.message_dict
+    article.refresh_from_db()
+    assert article.status == "draft"
+
+
+@pytest.mark.django_db
+def test_send_back_needs_a_comment_and_shows_it(editor):
+    """Sending back stores the comment for the annotator; an empty one is refused."""
+    article = put_in_state(make_article(), "review")
+    with pytest.raises(ValidationError, match="comment is required"):
+        article.send_back(editor, "   ")
+    article.send_back(editor, "Sisi's name is spelled three ways.")
+    article.refresh_from_db()
+    assert article.status == "draft"
+    assert article.review_comment == "Sisi's name is spelled three ways."
+    entry = AuditEntry.objects.get(article=article, action="sent_back")
+    assert entry.detail == "Sisi's name is spelled three ways."
+
+
+@pytest.mark.django_db
+def test_unpublish_needs_a_reason_and_republishing_clears_it(editor):
+    """Unpublishing hides the briefing and keeps the reason; publishing again clears it."""
+    article = make_article()
+    article.publish(editor)
+    with pytest.raises(ValidationError, match="reason is required"):
+        article.unpublish(editor, "")
+    article.unpublish(editor, "The agency withdrew the story.")
+    article.refresh_from_db()
+    assert article.status == "unpublished"
+    assert article.unpublished_reason == "The agency withdrew the story."
+    assert not Article.objects.published().exists()
+    first_published = article.published_at
+    article.publish(editor)
+    article.refresh_from_db()
+    assert article.unpublished_reason == ""
+    assert article.published_at == first_published
+
+
+@pytest.mark.django_db
+def test_allowed_transitions_follow_role_and_state(annotator, editor):
+    """The buttons an interface offers come from one place: role and state together."""
+    article = make_article()
+    assert article.allowed_transitions(annotator) == ["submit_for_review"]
+    assert article.allowed_transitions(editor) == ["submit_for_review", "publish"]
+    assert article.allowed_transitions(AnonymousUser()) == []
+    put_in_state(article, "review")
+    assert article.allowed_transitions(annotator) == []
+    assert article.allowed_transitions(editor) == ["send_back", "publish"]
+    put_in_state(article, "scheduled")
+    assert article.allowed_transitions(editor) == ["publish", "unpublish"]
+
+
+@pytest.mark.django_db
+def test_transition_with_a_stale_version_is_refused(annotator, editor):
+    """A move based on an older version raises StaleVersion with what happened meanwhile."""
+    article = make_article()
+    loaded = article.version
+    article.submit_for_review(annotator)
+    with pytest.raises(StaleVersion) as excinfo:
+        article.publish(editor, expected_version=loaded)
+    assert excinfo.value.current_version == loaded + 1
+    assert "status Draft → In review" in excinfo.value.summary
+    assert "submitted for review by annie" in excinfo.value.summary
+    article.refresh_from_db()
+    assert article.status == "review"
+
+
+@pytest.mark.django_db
+def test_save_content_bumps_version_makes_revision_and_refuses_stale(annotator, editor):
+    """Content saves are versioned: a save based on an old version is refused, not merged."""
+    article = make_article()
+    v1 = article.version
+    revision = article.save_content(
+        annotator, expected_version=v1, message="Fix title", title="Blinken visits Cairo"
+    )
+    assert revision.number == 2 and revision.author == annotator
+    assert revision.message == "Fix title"
+    assert article.version == v1 + 1
+    assert article.updated_by == annotator
+    with pytest.raises(StaleVersion) as excinfo:
+        article.save_content(editor, expected_version=v1, standfirst="Overwrites?")
+    assert "title “Blinken in Cairo” → “Blinken visits Cairo”" in excinfo.value.summary
+    article.refresh_from_db()
+    assert article.standfirst == ""
+    assert article.revisions.count() == 2
+    edited = AuditEntry.objects.filter(article=article, action="edited")
+    assert [e.user for e in edited] == [annotator]
+
+
+@pytest.mark.django_db
+def test_save_content_refuses_workflow_fields(editor):
+    """Status and publication times cannot be changed as content."""
+    article = make_article()
+    with pytest.raises(ValueError, match="status"):
+        article.save_content(editor, expected_version=article.version, status="published")
+
+
+@pytest.mark.django_db
+def test_save_content_needs_change_permission():
+    """Plain staff cannot edit."""
+    article = make_article()
+    with pytest.raises(PermissionDenied, match="change_article"):
+        article.save_content(make_user("stan"), expected_version=article.version, title="x")
+
+
+@pytest.mark.django_db
+def test_body_edit_reanchors_mentions(editor, blinken):
+    """Changing the body moves mentions with their words and orphans the ones whose words went."""
+    article = make_article()
+    kept = Mention(article=article, start=0, end=14, actor=blinken)
+    kept.capture()
+    kept.save()
+    cairo = Mention(article=article, start=BODY.index("Cairo"), end=BODY.index("Cairo") + 5,
+                    actor=blinken)  # fmt: skip
+    cairo.capture()
+    cairo.save()
+    new_body = "On Monday, US Secretary of State Antony Blinken met Abdel Fattah al-Sissi."
+    article.save_content(editor, expected_version=article.version, body=new_body)
+    kept.refresh_from_db()
+    cairo.refresh_from_db()
+    assert new_body[kept.start : kept.end] == "Antony Blinken"
+    assert kept.anchor_state == "reanchored"
+    assert cairo.anchor_state == "orphaned"
+    entry = AuditEntry.objects.get(article=article, action="edited")
+    assert "1 orphaned" in entry.detail
+    assert article.revisions.first().data["mentions"][0]["start"] == kept.start
+
+
+@pytest.mark.django_db
+def test_touch_records_an_annotation_change(annotator, blinken):
+    """Annotation endpoints call touch(): a version bump, a revision, an audit entry."""
+    article = make_article()
+    v = article.version
+    mention = Mention(article=article, start=0, end=14, actor=blinken)
+    mention.capture()
+    mention.save()
+    revision = article.touch(
+        annotator, expected_version=v, message="Linked Antony Blinken", action="annotated"
+    )
+    assert article.version == v + 1
+    assert [m["uid"] for m in revision.data["mentions"]] == [str(mention.uid)]
+    assert AuditEntry.objects.get(article=article).action == "annotated"
+    with pytest.raises(StaleVersion):
+        article.touch(annotator, expected_version=v)
+
+
+@pytest.mark.django_db
+def test_every_transition_records_an_audit_entry(annotator, editor):
+    """submit, send back, publish, schedule, unpublish and revert each leave an entry."""
+    article = make_article()
+    article.submit_for_review(annotator)
+    article.send_back(editor, "More context please.")
+    article.publish(editor, at=timezone.now() + datetime.timedelta(hours=3))
+    article.publish(editor)
+    article.unpublish(editor, "Legal hold.")
+    article.revert(article.revisions.get(number=1), editor)
+    actions = list(AuditEntry.objects.filter(article=article).order_by("id").values_list(
+        "action", flat=True))  # fmt: skip
+    assert actions == [
+        "submitted", "sent_back", "scheduled", "published", "unpublished", "reverted",
+    ]  # fmt: skip
