@@ -14,8 +14,6 @@ from briefings import auth
 from config import settings as production
 from config.urls import urlpatterns as site_urlpatterns
 
-from .conftest import make_user
-
 PASSWORD = "correct-horse-battery"
 LOGIN = "/admin/login/"
 
