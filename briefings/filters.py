@@ -4,8 +4,11 @@ Invalid values are errors (the page shows a message, the API answers 422), never
 """
 
 import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
 
+from briefings import search
 from briefings.models import Actor, Article, Event, Mention, Place, Quote
 
 
@@ -19,27 +22,37 @@ def public_articles(request):
 
 
 def search_articles(queryset, name, value):
-    words = value.split()
-    for word in words:
-        queryset = queryset.filter(
-            Q(title__icontains=word) | Q(standfirst__icontains=word) | Q(body__icontains=word)
-        )
-    return queryset
+    # Full-text on PostgreSQL, every word on SQLite (briefings.search); the list keeps its order.
+    return search.articles(queryset, value, ranked=False) if value.strip() else queryset
+
+
+# The HTML form shows a date picker; the API reads the same YYYY-MM-DD values.
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class ArticleFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(method=search_articles, max_length=200, label="Search")
+    q = django_filters.CharFilter(method=search_articles, max_length=200, label="Words")
     actor = django_filters.ModelChoiceFilter(
-        queryset=public_actors, to_field_name="slug", method="filter_actor"
+        queryset=public_actors, to_field_name="slug", method="filter_actor", empty_label="Anyone"
     )
     event_kind = django_filters.ChoiceFilter(
-        choices=Event.Kind.choices, method="filter_event_kind", label="Event kind"
+        choices=Event.Kind.choices,
+        method="filter_event_kind",
+        label="Event kind",
+        empty_label="Any kind",
     )
     place = django_filters.ModelChoiceFilter(
-        queryset=Place.objects.all(), to_field_name="slug", method="filter_place"
+        queryset=Place.objects.all(),
+        to_field_name="slug",
+        method="filter_place",
+        empty_label="Anywhere",
     )
-    date_from = django_filters.DateFilter(field_name="dateline", lookup_expr="gte", label="From")
-    date_to = django_filters.DateFilter(field_name="dateline", lookup_expr="lte", label="To")
+    date_from = django_filters.DateFilter(
+        field_name="dateline", lookup_expr="gte", label="From", widget=DATE_INPUT
+    )
+    date_to = django_filters.DateFilter(
+        field_name="dateline", lookup_expr="lte", label="To", widget=DATE_INPUT
+    )
 
     class Meta:
         model = Article
@@ -67,7 +80,11 @@ class ArticleFilter(django_filters.FilterSet):
         valid = super().is_valid()
         start, end = (self.form.cleaned_data.get(k) for k in ("date_from", "date_to"))
         if valid and start and end and start > end:
-            self.form.add_error("date_to", "The end date is before the start date.")
+            # Its own code: the API answers an empty range with an empty list, not an error.
+            self.form.add_error(
+                "date_to",
+                ValidationError("The end date is before the start date.", code="empty_range"),
+            )
             return False
         return valid
 

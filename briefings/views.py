@@ -1,23 +1,763 @@
-from django.shortcuts import get_object_or_404, render
+"""Public pages: the latest briefings, a briefing, an actor, an event, search, robots.txt.
 
-from briefings.models import Actor, Article, Event
+Only published briefings and what they mention through accepted, anchored mentions are shown.
+The briefing view also serves staff previews (``?preview=1``, see ``briefing``); nothing else
+differs between the public and the preview path.
+
+Public responses carry ``Cache-Control: public`` plus an ``ETag`` and ``Last-Modified`` derived
+from the rows the page is built from, so a revalidation costs the queries but not the rendering.
+Views never touch the session unless a preview is asked for, so public responses do not vary
+by cookie.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from collections import Counter
+from collections.abc import Iterable
+from functools import cache
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit
+
+from django.conf import settings
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db.models import Count, Exists, OuterRef
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.cache import (
+    add_never_cache_headers,
+    get_conditional_response,
+    patch_cache_control,
+)
+from django.utils.http import http_date
+from django.utils.translation import get_language_info
+from django.views.decorators.http import require_safe
+
+from briefings import render, search
+from briefings.dates import format_date
+from briefings.filters import ArticleFilter
+from briefings.models import (
+    Actor,
+    Article,
+    Event,
+    EventParticipant,
+    Mention,
+    Quote,
+)
+
+PUBLIC_MAX_AGE = 60
+PAGE_SIZE = 20
+SEARCH_LIMIT = 20
+SEARCH_MAX_LENGTH = 200
+KEY_ACTORS = 4
+ACTOR_BRIEFINGS = 50
+
+# Kinds of event that can have victims: a missing figure there is a gap in the count, while a
+# meeting without figures simply had none.
+CASUALTY_KINDS = frozenset(
+    {
+        Event.Kind.ATTACK,
+        Event.Kind.MILITARY_RAID,
+        Event.Kind.AIRSTRIKE,
+        Event.Kind.ROCKET_FIRE,
+        Event.Kind.KILLING,
+        Event.Kind.OTHER,
+    }
+)
 
 
-def home(request):
-    articles = Article.objects.published().for_listing()[:20]
-    return render(request, "briefings/home.html", {"articles": articles})
+# -- what is public ---------------------------------------------------------------------------
 
 
-def briefing(request, slug):
-    article = get_object_or_404(Article.objects.published(), slug=slug)
-    return render(request, "briefings/briefing.html", {"article": article})
+def visible_mentions():
+    """Mentions a reader may see: accepted by an editor and still anchored in the text."""
+    return Mention.objects.filter(status=Mention.Status.ACCEPTED).exclude(
+        anchor_state=Mention.Anchor.ORPHANED
+    )
 
 
-def actor(request, slug):
-    actor = get_object_or_404(Actor.objects.public(), slug=slug)
-    return render(request, "briefings/actor.html", {"actor": actor})
+def public_mentions():
+    return visible_mentions().filter(article__in=Article.objects.published())
 
 
-def event(request, slug):
-    event = get_object_or_404(Event, slug=slug)
-    return render(request, "briefings/event.html", {"event": event})
+def _mentioned(field: str):
+    return Exists(public_mentions().filter(**{field: OuterRef("pk")}))
+
+
+def public_actors():
+    return Actor.objects.filter(_mentioned("actor"))
+
+
+def public_events():
+    return Event.objects.filter(_mentioned("event"))
+
+
+def public_quotes():
+    return Quote.objects.filter(
+        Exists(visible_mentions().filter(quote=OuterRef("pk"))),
+        article__in=Article.objects.published(),
+    )
+
+
+def can_preview(user) -> bool:
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and user.is_staff
+        and user.has_perm("briefings.view_article")
+    )
+
+
+# -- HTTP caching ------------------------------------------------------------------------------
+
+
+@cache
+def code_fingerprint() -> str:
+    """Changes when the templates or the renderer change, so a deploy invalidates old ETags."""
+    digest = hashlib.sha256()
+    roots = [Path(settings.BASE_DIR) / "templates", Path(__file__).resolve().parent]
+    for root in roots:
+        for path in sorted(root.rglob("*")):
+            if path.suffix in {".html", ".py"} and path.is_file():
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def fingerprint(parts: Iterable[object]) -> str:
+    digest = hashlib.sha256(code_fingerprint().encode())
+    for part in parts:
+        digest.update(repr(part).encode())
+        digest.update(b"\0")
+    return '"' + digest.hexdigest()[:32] + '"'
+
+
+def latest(*stamps: datetime.datetime | None) -> datetime.datetime | None:
+    known = [s for s in stamps if s is not None]
+    return max(known) if known else None
+
+
+def public_cache(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    if response.status_code not in (200, 304):
+        return response
+    # A logged-in reader's response carries a refreshed session cookie (the session is saved on
+    # every request): a shared cache must never store it.
+    if settings.SESSION_COOKIE_NAME in request.COOKIES:
+        patch_cache_control(response, private=True, max_age=PUBLIC_MAX_AGE)
+    else:
+        patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
+    return response
+
+
+def conditional_page(
+    request: HttpRequest,
+    template: str,
+    context_factory,
+    *,
+    etag: str,
+    last_modified: datetime.datetime | None,
+) -> HttpResponse:
+    """A public page with validators: 304 when the client's copy is current, else rendered."""
+    timestamp = int(last_modified.timestamp()) if last_modified else None
+    response = get_conditional_response(request, etag=etag, last_modified=timestamp)
+    if response is None:
+        response = HttpResponse(render_to_string(template, context_factory(), request=request))
+    response.headers["ETag"] = etag
+    if timestamp is not None:
+        response.headers["Last-Modified"] = http_date(timestamp)
+    return public_cache(request, response)
+
+
+def absolute(request: HttpRequest, path: str) -> str:
+    if settings.SITE_URL:
+        return settings.SITE_URL + path
+    return request.build_absolute_uri(path)
+
+
+def safe_url(url: str) -> str:
+    """The URL if it is http(s), else empty: stored URLs are never trusted as link targets."""
+    return url if urlsplit(url.strip()).scheme.lower() in {"http", "https"} else ""
+
+
+def language_name(code: str) -> str:
+    try:
+        return get_language_info(code)["name"]
+    except KeyError:
+        return code
+
+
+# -- dates and events -------------------------------------------------------------------------
+
+
+def event_date(event: Event) -> dict | None:
+    if event.date is None:
+        return None
+    precision = event.date_precision or Event.Precision.DAY
+    return {
+        "text": format_date(event.date, precision),
+        "iso": render.iso_date(event.date, precision),
+        "precision": precision,
+    }
+
+
+def timeline_order(event: Event) -> tuple:
+    return (event.date is None, event.date or datetime.date.min, event.title, event.pk)
+
+
+def timeline_entry(event: Event, **extra) -> dict:
+    return {
+        "event": event,
+        "date": event_date(event),
+        "anchor": f"event-{event.slug}",
+        "killed": event.fatalities,
+        "injured": event.injured,
+        **extra,
+    }
+
+
+def mark_gaps(entries: list[dict]) -> list[dict]:
+    """Flag entries that follow a jump of more than a year, drawn as a broken line."""
+    previous = None
+    for entry in entries:
+        date = entry["event"].date
+        entry["gap"] = bool(previous and date and (date - previous).days > 366)
+        previous = date or previous
+    return entries
+
+
+def date_range(events: list[Event]) -> str:
+    dated = [e for e in events if e.date is not None]
+    if not dated:
+        return ""
+    first, last = dated[0], dated[-1]
+    low = event_date(first)["text"]
+    high = event_date(last)["text"]
+    return low if low == high else f"{low} to {high}"
+
+
+def casualties(events: Iterable[Event], field: str) -> render.Tally:
+    return render.tally(
+        getattr(e, field)
+        for e in events
+        if e.kind in CASUALTY_KINDS or getattr(e, field) is not None
+    )
+
+
+# -- the briefing page ------------------------------------------------------------------------
+
+
+def mention_anchor(mention: Mention) -> str:
+    return f"m-{mention.uid}"
+
+
+def quote_anchor(quote: Quote) -> str:
+    return f"quote-{quote.uid}"
+
+
+def actor_label(actor: Actor) -> str:
+    return f"{actor.name}, {actor.role}" if actor.role else actor.name
+
+
+class BriefingPage:
+    """Everything the briefing page shows, derived from the article and its visible mentions."""
+
+    def __init__(self, article: Article, mentions: list[Mention]):
+        self.article = article
+        self.mentions = mentions
+        counts: Counter = Counter()
+        self.actors: dict[int, Actor] = {}
+        self.events: dict[int, Event] = {}
+        self.event_first: dict[int, Mention] = {}
+        self.quotes: dict[int, Quote] = {}
+        self.places: dict[int, object] = {}
+        self.spans: list[render.Span] = []
+        for m in mentions:
+            anchor = mention_anchor(m)
+            if m.actor_id:
+                counts[m.actor_id] += 1
+                self.actors.setdefault(m.actor_id, m.actor)
+                span = render.Span(
+                    m.start,
+                    m.end,
+                    "actor",
+                    m.actor.get_absolute_url(),
+                    anchor,
+                    actor_label(m.actor),
+                )
+            elif m.event_id:
+                self.events.setdefault(m.event_id, m.event)
+                self.event_first.setdefault(m.event_id, m)
+                span = render.Span(
+                    m.start, m.end, "event", m.event.get_absolute_url(), anchor, m.event.title
+                )
+            elif m.place_id:
+                self.places.setdefault(m.place_id, m.place)
+                href = reverse("briefings:home") + "?" + urlencode({"place": m.place.slug})
+                span = render.Span(m.start, m.end, "place", href, anchor, m.place.name)
+            elif m.quote_id:
+                if m.quote_id not in self.quotes:
+                    self.quotes[m.quote_id] = m.quote
+                    anchor = quote_anchor(m.quote)
+                speaker = m.quote.speaker.name if m.quote.speaker else "unattributed"
+                span = render.Span(m.start, m.end, "quote", "", anchor, f"Quote: {speaker}")
+            else:
+                continue
+            self.spans.append(span)
+        self.counts = counts
+
+    def whos_who(self) -> list[dict]:
+        ranked = sorted(self.actors.values(), key=lambda a: (-self.counts[a.pk], a.name))
+        return [{"actor": a, "count": self.counts[a.pk]} for a in ranked]
+
+    def timeline(self) -> list[dict]:
+        events = sorted(self.events.values(), key=timeline_order)
+        return mark_gaps(
+            [timeline_entry(e, in_text=mention_anchor(self.event_first[e.pk])) for e in events]
+        )
+
+    def quote_list(self) -> list[dict]:
+        return [{"quote": q, "anchor": quote_anchor(q)} for q in self.quotes.values()]
+
+    def place_names(self) -> list[str]:
+        names = {p.name for p in self.places.values()}
+        names.update(e.place.name for e in self.events.values() if e.place is not None)
+        return sorted(names)
+
+    def key_facts(self) -> dict:
+        events = sorted(self.events.values(), key=timeline_order)
+        return {
+            "places": self.place_names(),
+            "dates": date_range(events),
+            "killed": casualties(events, "fatalities"),
+            "injured": casualties(events, "injured"),
+        }
+
+    def blocks(self) -> list[render.Block]:
+        return render.render_body(self.article.body, self.spans)
+
+    def etag_parts(self) -> list:
+        a = self.article
+        parts: list = [a.pk, a.version, a.updated_at, a.status, a.publish_at]
+        for m in self.mentions:
+            target = m.target
+            parts.append((m.pk, m.updated_at, getattr(target, "updated_at", None)))
+            if m.quote_id and m.quote.speaker_id:
+                parts.append(m.quote.speaker.updated_at)
+            if m.event_id and m.event.place_id:
+                parts.append(m.event.place_id)
+        return parts
+
+    def last_modified(self) -> datetime.datetime | None:
+        stamps = [self.article.updated_at]
+        for m in self.mentions:
+            stamps.append(m.updated_at)
+            stamps.append(getattr(m.target, "updated_at", None))
+        return latest(*stamps)
+
+    def json_ld(self, request: HttpRequest) -> render.Html:
+        article = self.article
+        url = absolute(request, article.get_absolute_url())
+
+        def actor_ld(actor: Actor) -> dict:
+            kind = {"person": "Person", "country": "Country"}.get(actor.kind, "Organization")
+            data = {
+                "@type": kind,
+                "name": actor.name,
+                "url": absolute(request, actor.get_absolute_url()),
+            }
+            if actor.wikidata_id:
+                data["sameAs"] = f"https://www.wikidata.org/wiki/{actor.wikidata_id}"
+            if actor.role and kind == "Person":
+                data["jobTitle"] = actor.role
+            return data
+
+        def event_ld(event: Event) -> dict:
+            data = {
+                "@type": "Event",
+                "name": event.title,
+                "url": absolute(request, event.get_absolute_url()),
+            }
+            date = event_date(event)
+            if date:
+                data["startDate"] = date["iso"]
+            if event.place:
+                data["location"] = {"@type": "Place", "name": event.place.name}
+            if event.description:
+                data["description"] = event.description
+            return data
+
+        def quote_ld(quote: Quote) -> dict:
+            data = {"@type": "Quotation", "text": quote.text, "url": f"{url}#{quote_anchor(quote)}"}
+            if quote.speaker:
+                data["creator"] = actor_ld(quote.speaker)
+            if quote.said_on:
+                data["dateCreated"] = quote.said_on.isoformat()
+            return data
+
+        whos_who = self.whos_who()
+        data = {
+            "@context": "https://schema.org",
+            "@type": "NewsArticle",
+            "headline": article.title,
+            "url": url,
+            "mainEntityOfPage": url,
+            "inLanguage": article.language,
+            "dateline": article.dateline.isoformat(),
+            "about": [event_ld(e) for e in sorted(self.events.values(), key=timeline_order)],
+            "mentions": [actor_ld(item["actor"]) for item in whos_who],
+            "hasPart": [quote_ld(q) for q in self.quotes.values()],
+        }
+        if article.standfirst:
+            data["description"] = article.standfirst
+        if article.publish_at:
+            data["datePublished"] = article.publish_at.isoformat()
+        data["dateModified"] = article.updated_at.isoformat()
+        if article.source:
+            data["publisher"] = {"@type": "Organization", "name": article.source}
+        if article.agency:
+            data["sourceOrganization"] = {"@type": "Organization", "name": article.agency}
+        if article.translated_from:
+            data["translationOfWork"] = {
+                "@type": "NewsArticle",
+                "inLanguage": article.translated_from,
+            }
+            if safe_url(article.source_url):
+                data["translationOfWork"]["url"] = article.source_url
+        return render.json_ld(data)
+
+
+def briefing_mentions(article: Article) -> list[Mention]:
+    return list(
+        visible_mentions()
+        .filter(article=article)
+        .select_related("actor", "event__place", "quote__speaker", "quote__addressee", "place")
+        .order_by("start", "end", "id")
+    )
+
+
+@require_safe
+def briefing(request: HttpRequest, slug: str) -> HttpResponse:
+    """A published briefing; for staff with view permission and ``?preview=1``, any briefing.
+
+    Preview is only looked at when asked for, so public responses never read the session. A
+    request for an unpublished briefing without the right is a 404, never a 403: it does not
+    tell that a draft exists.
+    """
+    previewing = request.GET.get("preview") == "1" and can_preview(request.user)
+    articles = Article.objects.all() if previewing else Article.objects.published()
+    article = get_object_or_404(articles, slug=slug)
+    page = BriefingPage(article, briefing_mentions(article))
+
+    def context() -> dict:
+        return {
+            "article": article,
+            "preview": previewing,
+            "canonical": absolute(request, article.get_absolute_url()),
+            "source_url": safe_url(article.source_url),
+            "translated_from": language_name(article.translated_from)
+            if article.translated_from
+            else "",
+            "facts": page.key_facts(),
+            "whos_who": page.whos_who(),
+            "timeline": page.timeline(),
+            "quotes": page.quote_list(),
+            "blocks": page.blocks(),
+            "json_ld": page.json_ld(request),
+        }
+
+    if previewing:
+        response = HttpResponse(
+            render_to_string("briefings/briefing.html", context(), request=request)
+        )
+        add_never_cache_headers(response)
+        patch_cache_control(response, private=True)
+        return response
+    return conditional_page(
+        request,
+        "briefings/briefing.html",
+        context,
+        etag=fingerprint(page.etag_parts()),
+        last_modified=page.last_modified(),
+    )
+
+
+# -- lists -------------------------------------------------------------------------------------
+
+
+def key_actors(article_ids: list[int]) -> dict[int, list[dict]]:
+    """The most mentioned actors of each listed article, in one query."""
+    rows = (
+        visible_mentions()
+        .filter(article_id__in=article_ids, actor__isnull=False)
+        .values("article_id", "actor__name", "actor__slug")
+        .annotate(n=Count("id"))
+        .order_by("article_id", "-n", "actor__name")
+    )
+    found: dict[int, list[dict]] = {}
+    for row in rows:
+        names = found.setdefault(row["article_id"], [])
+        if len(names) < KEY_ACTORS:
+            names.append({"name": row["actor__name"], "slug": row["actor__slug"]})
+    return found
+
+
+def paginate(request: HttpRequest, queryset, per_page: int = PAGE_SIZE):
+    paginator = Paginator(queryset, per_page)
+    try:
+        return paginator.page(request.GET.get("page") or 1)
+    except (PageNotAnInteger, EmptyPage) as exc:
+        raise Http404(f"There is no page {request.GET.get('page')!r} of this list.") from exc
+
+
+def query_without_page(request: HttpRequest) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+@require_safe
+def home(request: HttpRequest) -> HttpResponse:
+    """The latest briefings, filtered by the shared ArticleFilter; bad filters are explained."""
+    filterset = ArticleFilter(
+        request.GET or None,
+        queryset=Article.objects.published().for_listing(),
+        request=request,
+    )
+    status = 200
+    errors: list[tuple[str, str]] = []
+    page = None
+    cards: list[dict] = []
+    if filterset.is_bound and not filterset.is_valid():
+        status = 400
+        form = filterset.form
+        for name, messages in form.errors.items():
+            label = form.fields[name].label if name in form.fields else "Filters"
+            errors.extend((str(label), str(message)) for message in messages)
+    else:
+        page = paginate(request, filterset.qs)
+        articles = list(page.object_list)
+        actors = key_actors([a.pk for a in articles])
+        cards = [{"article": a, "actors": actors.get(a.pk, [])} for a in articles]
+    filtered = any(request.GET.get(name) for name in filterset.form.fields)
+    response = HttpResponse(
+        render_to_string(
+            "briefings/home.html",
+            {
+                "filterset": filterset,
+                "form": filterset.form,
+                "errors": errors,
+                "page": page,
+                "cards": cards,
+                "filtered": filtered,
+                "query": query_without_page(request),
+                "canonical": ""
+                if filtered or errors or (page and page.number > 1)
+                else absolute(request, reverse("briefings:home")),
+            },
+            request=request,
+        ),
+        status=status,
+    )
+    return public_cache(request, response)
+
+
+# -- actors and events -------------------------------------------------------------------------
+
+
+def reports(event_ids: list[int]) -> dict[int, list[dict]]:
+    """The published briefings reporting each event, in one query."""
+    rows = (
+        public_mentions()
+        .filter(event_id__in=event_ids)
+        .values("event_id", "article__slug", "article__title", "article__publish_at")
+        .distinct()
+        .order_by("event_id", "-article__publish_at", "article__slug")
+    )
+    found: dict[int, list[dict]] = {}
+    for row in rows:
+        found.setdefault(row["event_id"], []).append(
+            {"slug": row["article__slug"], "title": row["article__title"]}
+        )
+    return found
+
+
+def mentioning(field: str, target) -> list[Article]:
+    return list(
+        Article.objects.published()
+        .filter(Exists(visible_mentions().filter(article=OuterRef("pk"), **{field: target})))
+        .for_listing()
+        .only("id", "title", "slug", "standfirst", "dateline", "publish_at", "updated_at")[
+            :ACTOR_BRIEFINGS
+        ]
+    )
+
+
+@require_safe
+def actor(request: HttpRequest, slug: str) -> HttpResponse:
+    """An actor mentioned in a published briefing: quotes, events, briefings."""
+    actor = get_object_or_404(public_actors(), slug=slug)
+    quotes = list(
+        public_quotes()
+        .filter(speaker=actor)
+        .select_related("article", "speaker", "addressee")
+        .order_by("-article__publish_at", "id")
+    )
+    participations = list(
+        EventParticipant.objects.filter(actor=actor, event__in=public_events())
+        .select_related("event__place")
+        .order_by("event__date", "event__title", "role")
+    )
+    roles: dict[int, list[str]] = {}
+    events: dict[int, Event] = {}
+    for p in participations:
+        events.setdefault(p.event_id, p.event)
+        roles.setdefault(p.event_id, []).append(p.get_role_display())
+    reported = reports(list(events))
+    briefings = mentioning("actor", actor)
+    timeline = mark_gaps(
+        [
+            timeline_entry(e, roles=roles[e.pk], reports=reported.get(e.pk, []))
+            for e in sorted(events.values(), key=timeline_order)
+        ]
+    )
+    etag = fingerprint(
+        [actor.pk, actor.updated_at]
+        + [(q.pk, q.updated_at, q.article.updated_at) for q in quotes]
+        + [(p.pk, p.role, p.event.updated_at) for p in participations]
+        + sorted((k, tuple(r["slug"] for r in v)) for k, v in reported.items())
+        + [(a.pk, a.updated_at) for a in briefings]
+    )
+    modified = latest(
+        actor.updated_at,
+        *(q.updated_at for q in quotes),
+        *(p.event.updated_at for p in participations),
+        *(a.updated_at for a in briefings),
+    )
+
+    def context() -> dict:
+        return {
+            "actor": actor,
+            "canonical": absolute(request, actor.get_absolute_url()),
+            "aliases": [a for a in actor.aliases if a and a != actor.name],
+            "quotes": [{"quote": q, "anchor": quote_anchor(q)} for q in quotes],
+            "timeline": timeline,
+            "briefings": briefings,
+            "more_briefings": len(briefings) == ACTOR_BRIEFINGS,
+        }
+
+    return conditional_page(
+        request, "briefings/actor.html", context, etag=etag, last_modified=modified
+    )
+
+
+@require_safe
+def event(request: HttpRequest, slug: str) -> HttpResponse:
+    """An event reported in a published briefing: date, place, casualties, participants."""
+    event = get_object_or_404(public_events().select_related("place"), slug=slug)
+    participants = list(
+        EventParticipant.objects.filter(event=event, actor__in=public_actors())
+        .select_related("actor")
+        .order_by("role", "actor__name")
+    )
+    quotes = list(
+        public_quotes()
+        .filter(event=event)
+        .select_related("speaker", "addressee", "article")
+        .order_by("-article__publish_at", "id")
+    )
+    briefings = mentioning("event", event)
+    response = HttpResponse(
+        render_to_string(
+            "briefings/event.html",
+            {
+                "event": event,
+                "date": event_date(event),
+                "canonical": absolute(request, event.get_absolute_url()),
+                "participants": participants,
+                "quotes": [{"quote": q, "anchor": quote_anchor(q)} for q in quotes],
+                "briefings": briefings,
+            },
+            request=request,
+        )
+    )
+    return public_cache(request, response)
+
+
+# -- search ------------------------------------------------------------------------------------
+
+
+@require_safe
+def search_page(request: HttpRequest) -> HttpResponse:
+    """Briefings, actors and quotes matching ?q=, the matched words marked."""
+    query = " ".join(request.GET.get("q", "").split())
+    error = ""
+    results = None
+    if len(query) > SEARCH_MAX_LENGTH:
+        error = (
+            f"The search is {len(query)} characters long; it can be at most {SEARCH_MAX_LENGTH}."
+        )
+    elif query:
+        terms = render.search_terms(query)
+        articles = search.articles(Article.objects.published().for_listing(), query)[:SEARCH_LIMIT]
+        actors = search.actors(public_actors(), query)[:SEARCH_LIMIT]
+        quotes = search.quotes(
+            public_quotes().select_related("speaker", "addressee", "article"), query
+        )[:SEARCH_LIMIT]
+        results = {
+            "briefings": [
+                {
+                    "article": a,
+                    "title": render.highlight(a.title, terms),
+                    "summary": render.snippet(a.standfirst, terms),
+                }
+                for a in articles
+            ],
+            "actors": [
+                {
+                    "actor": a,
+                    "name": render.highlight(a.name, terms),
+                    "aliases": render.highlight(
+                        ", ".join(x for x in a.aliases if x and x != a.name), terms
+                    ),
+                }
+                for a in actors
+            ],
+            "quotes": [
+                {
+                    "quote": q,
+                    "anchor": quote_anchor(q),
+                    "text": render.highlight(q.text, terms),
+                }
+                for q in quotes
+            ],
+        }
+        results["count"] = sum(len(v) for v in results.values())
+    response = HttpResponse(
+        render_to_string(
+            "briefings/search.html",
+            {"query": query, "error": error, "results": results, "limit": SEARCH_LIMIT},
+            request=request,
+        ),
+        status=400 if error else 200,
+    )
+    return public_cache(request, response)
+
+
+@require_safe
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        *(f"Disallow: {path}" for path in ROBOTS_DISALLOW),
+        "",
+        f"Sitemap: {absolute(request, reverse('briefings:sitemap'))}",
+        "",
+    ]
+    response = HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+    return public_cache(request, response)
+
+
+# The API's editor endpoints and its interactive docs are no use to a search engine.
+ROBOTS_DISALLOW = ["/api/docs", "/search/"]
