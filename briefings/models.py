@@ -1017,6 +1017,84 @@ class Mention(models.Model):
         self.exact, self.prefix, self.suffix = selector.exact, selector.prefix, selector.suffix
 
 
+class SuggestionQuerySet(models.QuerySet):
+    def pending(self) -> SuggestionQuerySet:
+        return self.filter(status=Suggestion.Status.PENDING)
+
+
+class Suggestion(models.Model):
+    """A machine proposal for an annotation, waiting for an editor (briefings.suggest).
+
+    Kept apart from Mention and Quote on purpose: nothing public reads this table, so an
+    unaccepted proposal can never reach a page, feed or API response, and revisions (which
+    snapshot mentions and quotes) hold only what editors decided. Accepting one creates the
+    Mention (and for a quote the Quote); a rejected one is kept so that running the suggestions
+    again does not propose it again.
+    """
+
+    class Kind(models.TextChoices):
+        ACTOR = "actor", "Actor"
+        QUOTE = "quote", "Quote"
+        DATE = "date", "Date"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        ACCEPTED = "accepted", "Accepted"
+        REJECTED = "rejected", "Rejected"
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="suggestions")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    start = models.PositiveIntegerField(help_text="Code point offset into the body.")
+    end = models.PositiveIntegerField()
+    exact = models.TextField()
+    prefix = models.CharField(max_length=64, blank=True)
+    suffix = models.CharField(max_length=64, blank=True)
+    # The actor proposed for an actor mention, or the speaker of a quote. A deleted actor takes
+    # its pending proposals with it: they are machine output, recomputed on the next run.
+    actor = models.ForeignKey(
+        Actor, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    # For a date: the event mentioned in the same sentence, whose date it may fill.
+    event = models.ForeignKey(
+        Event, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    value = models.JSONField(
+        default=dict, blank=True, help_text="What is proposed: cue and kind, date and precision…"
+    )
+    reason = models.CharField(max_length=300, blank=True)
+    confidence = models.FloatField(default=0)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    mention = models.ForeignKey(
+        Mention, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = SuggestionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["article", "start", "end", "kind"]
+        indexes = [
+            models.Index(fields=["article", "status", "start"], name="suggestion_article_start"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(start__lt=models.F("end")), name="suggestion_start_before_end"
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="actor") | Q(actor__isnull=False),
+                name="suggestion_actor_has_actor",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} suggestion {self.exact!r} [{self.start}:{self.end}]"
+
+
 class RevisionManager(models.Manager):
     def get_by_natural_key(self, article_slug: str, number: int):
         return self.get(article__slug=article_slug, number=number)
