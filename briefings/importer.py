@@ -7,6 +7,7 @@ credit ("With AFP") is moved out of the body.
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import re
 import unicodedata
@@ -55,6 +56,9 @@ def decode(raw: bytes) -> str:
         raise ImportProblem(f"file is {len(raw):,} bytes; the limit is {MAX_BYTES:,} bytes")
     if not raw.strip():
         raise ImportProblem("file is empty")
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and b"\x00" in raw:
+        # What Windows editors save as "Unicode": full of NUL bytes, but text all the same.
+        raise ImportProblem("file is UTF-16 text; save it as UTF-8 and import again")
     if b"\x00" in raw:
         raise ImportProblem("file is not text (it contains NUL bytes)")
     try:
@@ -68,7 +72,7 @@ def decode(raw: bytes) -> str:
 
 def paragraphs(text: str) -> list[str]:
     """Normalise newlines, whitespace and Unicode; return non-empty paragraphs."""
-    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = text.replace("\t", " ").replace("\u00a0", " ")
     text = CONTROL.sub("", text)
     result = []
@@ -76,6 +80,9 @@ def paragraphs(text: str) -> list[str]:
         # Hard-wrapped lines inside a paragraph are joined with a space.
         joined = " ".join(line.strip() for line in block.split("\n") if line.strip())
         joined = re.sub(r" {2,}", " ", joined).strip()
+        # Normalised last: removing a control character can bring a letter and its accent
+        # together, and normalising again on re-import must change nothing.
+        joined = unicodedata.normalize("NFC", joined)
         if joined:
             result.append(joined)
     return result
@@ -94,12 +101,9 @@ def is_heading(paragraph: str, index: int, total: int) -> bool:
     )
 
 
-def prepare(raw: bytes | str) -> Prepared:
-    text = decode(raw) if isinstance(raw, bytes) else raw
-    paras = paragraphs(text)
-    if not paras:
-        raise ImportProblem("file has no text once whitespace is removed")
-
+def cut_tail(paras: list[str]) -> tuple[list[str], list[str], str]:
+    """Cut page furniture and the agency credit from the end; return what is left, what was cut
+    and the agency named by the credit."""
     removed: list[str] = []
     agency = ""
     # Furniture lives in the tail: find where it starts, and cut everything from there.
@@ -116,6 +120,26 @@ def prepare(raw: bytes | str) -> Prepared:
             agency = re.sub(r"\s+", " ", match.group(1)).strip()
             removed = paras[i + 1 :] + removed
             paras = paras[:i]
+            break
+    return paras, removed, agency
+
+
+def prepare(raw: bytes | str) -> Prepared:
+    text = decode(raw) if isinstance(raw, bytes) else raw
+    paras = paragraphs(text)
+    if not paras:
+        raise ImportProblem("file has no text once whitespace is removed")
+
+    removed: list[str] = []
+    agency = ""
+    # Cut until nothing more is cut, so that importing a prepared body again changes nothing
+    # (a cut can bring more furniture or a second credit into the tail).
+    while True:
+        before = len(paras)
+        paras, cut, credit = cut_tail(paras)
+        removed = cut + removed
+        agency = agency or credit
+        if len(paras) == before:
             break
     if not paras:
         raise ImportProblem("file has no story text, only page furniture")
