@@ -198,6 +198,12 @@ LOGIN_THROTTLE = {
 # address for login throttling is read that many entries from the end. 0: use REMOTE_ADDR.
 BRIEFINGS_PROXY_COUNT = int(os.environ.get("BRIEFINGS_PROXY_COUNT", "0"))
 
+# The API's anonymous read limit per client address ("120/min", "5000/hour"), and how long shared
+# caches may keep its public responses. The throttle finds the client like the login throttle.
+BRIEFINGS_API_ANON_RATE = os.environ.get("BRIEFINGS_API_ANON_RATE", "120/min")
+BRIEFINGS_API_MAX_AGE = int(os.environ.get("BRIEFINGS_API_MAX_AGE", "60"))
+NINJA_NUM_PROXIES = BRIEFINGS_PROXY_COUNT
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
