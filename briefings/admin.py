@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.db.models import Count, Q
 
+from briefings.admin_workflow import ArticleWorkflowAdmin
 from briefings.models import (
     Actor,
     Article,
@@ -91,14 +92,12 @@ class MentionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
-    list_display = ["title", "status", "dateline", "publish_at", "source", "mention_count",
+class ArticleAdmin(ArticleWorkflowAdmin):
+    list_display = ["title", "state", "dateline", "publish_at", "source", "mention_count",
                     "orphan_count", "version"]  # fmt: skip
     list_filter = ["status", "source", "language", "dateline"]
     search_fields = ["title", "slug", "standfirst"]
     prepopulated_fields = {"slug": ["title"]}
-    readonly_fields = ["version", "published_at", "created_by", "updated_by", "created_at",
-                       "updated_at"]  # fmt: skip
     date_hierarchy = "dateline"
     show_full_result_count = False
 

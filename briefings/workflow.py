@@ -439,15 +439,43 @@ def summarize(comparison: Comparison) -> list[str]:
     return lines
 
 
+def snapshot_at(article: Article, version: int) -> Revision | None:
+    """The latest revision recorded at or before ``version`` of the article."""
+    for revision in article.revisions.order_by("-number").only("number", "data", "created_at"):
+        recorded = revision.data.get("version")
+        if recorded is not None and recorded <= version:
+            return revision
+    return None
+
+
+def edited_fields(article: Article, version: int, values: dict) -> list[str] | None:
+    """Which editable fields in ``values`` differ from the article at ``version``.
+
+    None when no revision of that version exists (the caller cannot tell what was edited).
+    """
+    base = snapshot_at(article, version)
+    if base is None:
+        return None
+    edited = []
+    for name in Article.EDITABLE_FIELDS:
+        if name not in values:
+            continue
+        value = values[name]
+        if name not in base.data:  # not recorded in revisions (the slug): compare with now
+            if value != getattr(article, name):
+                edited.append(name)
+            continue
+        if isinstance(value, datetime.date):
+            value = value.isoformat()
+        if value != base.data[name]:
+            edited.append(name)
+    return edited
+
+
 def changes_since(article: Article, version: int) -> list[str]:
     """What differs between ``version`` of the article and now, and who changed it."""
     current = Article.objects.get(pk=article.pk)
-    base = None
-    for revision in current.revisions.order_by("-number").only("number", "data", "created_at"):
-        recorded = revision.data.get("version")
-        if recorded is not None and recorded <= version:
-            base = revision
-            break
+    base = snapshot_at(current, version)
     if base is None:
         lines = ["(no revision of your version to compare with)"]
         since = None

@@ -20,3 +20,17 @@ STORAGES = {
 }
 # Thousands of API requests from one address in a run: throttling is tested with its own rate.
 BRIEFINGS_API_ANON_RATE = "100000/min"
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    import copy
+    import tempfile
+
+    # A file, not shared-cache memory: tests that run two connections at once then meet SQLite's
+    # real locking (a writer waits for the other, as in production) instead of "table is locked".
+    # One file per run, since several suites may run side by side in one checkout.
+    DATABASES = copy.deepcopy(base.DATABASES)
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.path.join(tempfile.gettempdir(), f"briefings-test-{os.getpid()}.sqlite3")
+    }
+    # Durability is irrelevant for a throwaway database; skipping fsync keeps the suite fast.
+    DATABASES["default"]["OPTIONS"]["init_command"] = "PRAGMA synchronous=OFF"

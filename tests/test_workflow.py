@@ -8,7 +8,9 @@ import datetime
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.contrib.messages import get_messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 from django.utils import timezone
 
 from briefings.models import (
@@ -389,3 +391,206 @@ def test_every_transition_records_an_audit_entry(annotator, editor):
     assert actions == [
         "submitted", "sent_back", "scheduled", "published", "unpublished", "reverted",
     ]  # fmt: skip
+
+
+# Through the admin ----------------------------------------------------------------------------
+
+
+def admin_url(name: str, *args) -> str:
+    return reverse(f"admin:briefings_article_{name}", args=args)
+
+
+def post_transition(client, article: Article, name: str):
+    """POST what the change page's button for a transition posts."""
+    data = {"version": article.version}
+    if name == "revert":
+        return client.post(admin_url("revert", article.pk, 1), data)
+    if name == "send_back":
+        data["comment"] = "Check the casualty figures."
+    elif name == "unpublish":
+        data["reason"] = "Wrong dateline."
+    elif name == "schedule":
+        later = timezone.localtime() + datetime.timedelta(days=2)
+        data["publish_at"] = later.strftime("%Y-%m-%dT%H:%M")
+    slug = {"send_back": "send-back"}.get(name, name)
+    return client.post(admin_url("workflow", article.pk, slug), data)
+
+
+def messages_of(response) -> list[str]:
+    return [str(m) for m in get_messages(response.wsgi_request)]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", TRANSITION_NAMES)
+def test_permission_matrix_through_the_admin(client, name, role):
+    """The admin's buttons obey the same matrix; a refusal is a message or a 403, never silent."""
+    article = put_in_state(make_article(), START_STATUS[name])
+    user = make_role_user(role)
+    if role != "anonymous":
+        client.force_login(user)
+    response = post_transition(client, article, name)
+    article.refresh_from_db()
+    if PERMISSION_MATRIX[name][role]:
+        assert response.status_code == 302
+        assert response["Location"] == admin_url("change", article.pk)
+        assert article.status == END_STATUS[name]
+        assert not any("may not" in m for m in messages_of(response))
+        return
+    assert article.status == START_STATUS[name]
+    if role == "anonymous":
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("admin:login"))
+    elif role == "staff" or name == "revert":
+        assert response.status_code == 403
+    else:
+        assert response.status_code == 302
+        assert any("may not" in m for m in messages_of(response))
+
+
+@pytest.mark.django_db
+def test_admin_transition_on_a_stale_page_is_refused_with_a_message(client, annotator, editor):
+    """A button on a page loaded before someone else's change does not act on the new state."""
+    article = make_article()
+    client.force_login(editor)
+    stale = article.version
+    article.submit_for_review(annotator)
+    response = client.post(admin_url("workflow", article.pk, "publish"), {"version": stale})
+    article.refresh_from_db()
+    assert article.status == "review"
+    assert any("Someone else changed this article" in m for m in messages_of(response))
+
+
+@pytest.mark.django_db
+def test_admin_change_page_offers_the_steps_open_to_the_user(client, annotator, editor):
+    """An annotator sees Submit; an editor also sees Publish and Schedule; both see Preview."""
+    article = make_article()
+    client.force_login(annotator)
+    page = client.get(admin_url("change", article.pk)).content.decode()
+    assert 'name="submit-for-review"' in page and 'name="publish-now"' not in page
+    assert f'href="/briefings/{article.slug}/?preview=1"' in page
+    client.force_login(editor)
+    page = client.get(admin_url("change", article.pk)).content.decode()
+    assert 'name="submit-for-review"' in page and 'name="publish-now"' in page
+    assert 'name="schedule"' in page and 'name="unpublish"' not in page
+
+
+@pytest.mark.django_db
+def test_admin_schedule_shows_scheduled_for_in_changelist_and_change_page(client, editor):
+    """Scheduling from the change page shows 'Scheduled for …' in the list and on the page."""
+    article = make_article()
+    client.force_login(editor)
+    at = (timezone.localtime() + datetime.timedelta(days=3)).replace(second=0, microsecond=0)
+    response = client.post(
+        admin_url("workflow", article.pk, "schedule"),
+        {"version": article.version, "publish_at": at.strftime("%Y-%m-%dT%H:%M")},
+    )
+    label = f"Scheduled for {at:%Y-%m-%d %H:%M}"
+    assert any(m.startswith(f"“{article.title}” scheduled for") for m in messages_of(response))
+    article.refresh_from_db()
+    assert article.publish_at == at
+    assert label in client.get(admin_url("changelist")).content.decode()
+    assert label in client.get(admin_url("change", article.pk)).content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [("", "Choose the date and time"), ("next tuesday", "is not a date and time"),
+     ("2020-01-01T10:00", "is in the past")],
+)  # fmt: skip
+def test_admin_schedule_rejects_bad_times_with_a_message(client, editor, value, message):
+    """A missing, unreadable or past time is refused with a message naming the problem."""
+    article = make_article()
+    client.force_login(editor)
+    response = client.post(
+        admin_url("workflow", article.pk, "schedule"),
+        {"version": article.version, "publish_at": value},
+    )
+    assert any(message in m for m in messages_of(response))
+    article.refresh_from_db()
+    assert article.status == "draft"
+
+
+@pytest.mark.django_db
+def test_review_comment_and_unpublish_reason_are_shown_escaped(client, annotator, editor):
+    """The annotator sees the reviewer's comment; editors see why an article was withdrawn."""
+    article = put_in_state(make_article(), "review")
+    article.send_back(editor, "Fix <b>Sisi</b>'s name")
+    client.force_login(annotator)
+    page = client.get(admin_url("change", article.pk)).content.decode()
+    assert "Review comment:" in page
+    assert "Fix &lt;b&gt;Sisi&lt;/b&gt;&#x27;s name" in page
+    article.publish(editor)
+    article.unpublish(editor, "Agency <script>withdrew</script> it")
+    client.force_login(editor)
+    page = client.get(admin_url("change", article.pk)).content.decode()
+    assert "Unpublished because:" in page
+    assert "Agency &lt;script&gt;withdrew&lt;/script&gt; it" in page
+
+
+@pytest.mark.django_db
+def test_admin_bulk_actions_report_each_refusal(client, editor):
+    """Bulk publish publishes what it can and names every article it could not publish."""
+    ready = put_in_state(make_article(), "review")
+    live = put_in_state(make_article(slug="live", title="Already live"), "published")
+    client.force_login(editor)
+    response = client.post(
+        admin_url("changelist"),
+        {"action": "publish_selected_now", "_selected_action": [ready.pk, live.pk]},
+        follow=True,
+    )
+    texts = messages_of(response)
+    assert "1 article(s) published." in texts
+    assert any(t.startswith("“Already live” not published: Cannot publish") for t in texts)
+    ready.refresh_from_db()
+    assert ready.is_public
+
+
+@pytest.mark.django_db
+def test_annotator_has_no_bulk_publish_action(client, annotator):
+    """The publish action is not offered to a user without publish_article."""
+    make_article()
+    client.force_login(annotator)
+    page = client.get(admin_url("changelist")).content.decode()
+    assert "submit_selected" in page
+    assert "publish_selected_now" not in page
+
+
+def change_form_data(article: Article, **changes) -> dict:
+    """What the admin change form posts for an article, loaded at its current version."""
+    data = {name: getattr(article, name) for name in Article.EDITABLE_FIELDS}
+    data["dateline"] = article.dateline.isoformat()
+    data["base_version"] = article.version
+    data["revision_message"] = ""
+    return {**data, **changes}
+
+
+@pytest.mark.django_db
+def test_admin_save_makes_a_revision_with_author_and_message(client, annotator):
+    """Saving the change form is a versioned save: a revision with the author and message."""
+    article = make_article()
+    client.force_login(annotator)
+    response = client.post(
+        admin_url("change", article.pk),
+        change_form_data(article, standfirst="Blinken urges calm.", revision_message="Summary"),
+    )
+    assert response.status_code == 302
+    article.refresh_from_db()
+    assert article.standfirst == "Blinken urges calm."
+    revision = article.revisions.first()
+    assert (revision.number, revision.author, revision.message) == (2, annotator, "Summary")
+    assert revision.data["standfirst"] == "Blinken urges calm."
+
+
+@pytest.mark.django_db
+def test_admin_cannot_change_status_through_the_form(client, annotator):
+    """Status is not a form field: posting one does not publish."""
+    article = make_article()
+    client.force_login(annotator)
+    client.post(
+        admin_url("change", article.pk),
+        change_form_data(article, status="published", publish_at="2023-01-30 10:00"),
+    )
+    article.refresh_from_db()
+    assert article.status == "draft" and article.publish_at is None
