@@ -92,27 +92,30 @@ def _restore_quotes(article: Article, snaps: list[dict]) -> None:
 
 
 def _check_targets_exist(revision: Revision) -> None:
-    """Refuse, naming the mention, a revert that would link to something deleted since."""
+    """Refuse, naming the words, a revert that would link to something deleted since."""
     data = revision.data
-    wanted = {"actor": set(), "event": set(), "place": set(), "quote": set()}
+    # (target kind, id) -> the words that link to it, for the message.
+    wanted: dict[tuple[str, int], str] = {}
     for m in data.get("mentions", []):
         for name in ("actor", "event", "place"):
             if m.get(name):
-                wanted[name].add(m[name])
+                wanted.setdefault((name, m[name]), f"“{_short(m['exact'])}”")
         # Quotes come back with the revision when it recorded them; older snapshots need them.
         if m.get("quote") and not (m.get("quote_uid") and "quotes" in data):
-            wanted["quote"].add(m["quote"])
+            wanted.setdefault(("quote", m["quote"]), f"“{_short(m['exact'])}”")
     for q in data.get("quotes", []):
         for name, key in (("actor", "speaker"), ("actor", "addressee"), ("event", "event")):
             if q.get(key):
-                wanted[name].add(q[key])
+                wanted.setdefault((name, q[key]), f"the quote “{_short(q['text'])}”")
     models = {"actor": Actor, "event": Event, "place": Place, "quote": Quote}
-    for name, ids in wanted.items():
-        missing = ids - set(models[name].objects.filter(pk__in=ids).values_list("pk", flat=True))
+    for name, model in models.items():
+        ids = {pk for kind, pk in wanted if kind == name}
+        missing = ids - set(model.objects.filter(pk__in=ids).values_list("pk", flat=True))
         if missing:
+            pk = min(missing)
             raise WorkflowError(
-                f"Cannot revert to revision {revision.number}: it links to {name} "
-                f"#{', #'.join(map(str, sorted(missing)))}, which no longer exists."
+                f"Cannot revert to revision {revision.number}: it links {wanted[(name, pk)]} "
+                f"to {name} #{pk}, which no longer exists."
             )
 
 

@@ -594,3 +594,48 @@ def test_admin_cannot_change_status_through_the_form(client, annotator):
     )
     article.refresh_from_db()
     assert article.status == "draft" and article.publish_at is None
+
+
+# Preview --------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("state", ["draft", "review", "scheduled", "unpublished"])
+def test_staff_preview_of_a_non_public_briefing_is_private(client, annotator, state):
+    """Staff with view permission preview any state, with a banner, never cached publicly."""
+    article = put_in_state(make_article(), state)
+    client.force_login(annotator)
+    response = client.get(f"/briefings/{article.slug}/?preview=1")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'class="preview-banner"' in page
+    assert article.title in page
+    cache_control = response["Cache-Control"]
+    assert "private" in cache_control and "no-store" in cache_control
+    # The preview link the change page offers is this URL.
+    change = client.get(admin_url("change", article.pk)).content.decode()
+    assert f'href="/briefings/{article.slug}/?preview=1"' in change
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who", ["anonymous", "reader", "staff without view permission"])
+@pytest.mark.parametrize("state", ["draft", "review", "scheduled", "unpublished"])
+def test_preview_of_a_non_public_briefing_is_a_404_for_anyone_else(client, who, state):
+    """Without the view permission a draft is a 404 (not a 403), preview or not."""
+    article = put_in_state(make_article(), state)
+    if who == "reader":
+        client.force_login(make_user("rita", staff=False))
+    elif who != "anonymous":
+        client.force_login(make_user("stan"))
+    for url in (f"/briefings/{article.slug}/?preview=1", f"/briefings/{article.slug}/"):
+        response = client.get(url)
+        assert response.status_code == 404
+        assert article.title not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_public_page_of_a_draft_is_a_404_even_for_staff_without_preview(client, annotator):
+    """Staff see the public view unless they ask for a preview, so nothing leaks into caches."""
+    article = make_article()
+    client.force_login(annotator)
+    assert client.get(f"/briefings/{article.slug}/").status_code == 404
