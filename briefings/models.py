@@ -643,7 +643,11 @@ class Article(models.Model):
             self._apply(current.version, by, **fields)
             detail = message
             if "body" in fields and self.body != current.body:
-                detail = "; ".join(filter(None, [message, self.reanchor_mentions(current.body)]))
+                # Mentions and pending suggestions follow their words (briefings.annotations).
+                from briefings import annotations
+
+                moved = annotations.reanchor(self, current.body)
+                detail = "; ".join(filter(None, [message, moved]))
             return self._record_revision(by, message, AuditEntry.Action.EDITED, detail)
 
     def touch(
