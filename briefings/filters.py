@@ -33,7 +33,11 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 class ArticleFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method=search_articles, max_length=200, label="Words")
     actor = django_filters.ModelChoiceFilter(
-        queryset=public_actors, to_field_name="slug", method="filter_actor", empty_label="Anyone"
+        queryset=public_actors,
+        to_field_name="slug",
+        method="filter_actor",
+        label="Actor",
+        empty_label="Anyone",
     )
     event_kind = django_filters.ChoiceFilter(
         choices=Event.Kind.choices,
@@ -45,6 +49,7 @@ class ArticleFilter(django_filters.FilterSet):
         queryset=Place.objects.all(),
         to_field_name="slug",
         method="filter_place",
+        label="Place",
         empty_label="Anywhere",
     )
     date_from = django_filters.DateFilter(

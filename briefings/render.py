@@ -93,7 +93,7 @@ def split_blocks(body: str) -> list[tuple[str, int, int]]:
         if start == end:
             continue
         tag = "paragraph"
-        if body.startswith(SUBHEADING, start):
+        if body.startswith(SUBHEADING, start, end):
             tag, start = "subheading", start + len(SUBHEADING)
             while start < end and body[start].isspace():
                 start += 1
@@ -242,16 +242,27 @@ def search_terms(query: str) -> list[str]:
     return sorted((w for w in words if len(w) >= 2), key=lambda w: (-len(w), w))
 
 
+_SUFFIXES = ("ing", "ed", "es", "s")
+
+
+def _stem(term: str) -> str:
+    for suffix in _SUFFIXES:
+        if term.endswith(suffix) and len(term) - len(suffix) >= 3:
+            return term[: -len(suffix)]
+    return term
+
+
 def _pattern(terms: Sequence[str]) -> re.Pattern | None:
     if not terms:
         return None
-    # Full-text search matches stems ("killed" finds "kill", "talks" finds "talk"), so a word that
-    # starts with most of a term is highlighted too.
+    # Full-text search matches word forms ("killing" finds "killed"), so a word that starts with
+    # a term's stem is highlighted as well as the term itself.
     parts = []
     for term in terms:
         parts.append(re.escape(term))
-        if len(term) > 4:
-            parts.append(r"\b" + re.escape(term[: max(4, len(term) - 2)]) + r"\w*")
+        stem = _stem(term)
+        if stem != term:
+            parts.append(r"\b" + re.escape(stem) + r"\w*")
     return re.compile("|".join(parts), re.IGNORECASE)
 
 

@@ -533,8 +533,11 @@ def home(request: HttpRequest) -> HttpResponse:
         status = 400
         form = filterset.form
         for name, messages in form.errors.items():
-            label = form.fields[name].label if name in form.fields else "Filters"
-            errors.extend((str(label), str(message)) for message in messages)
+            field = form.fields.get(name)
+            errors.extend((str(field.label if field else "Filters"), str(m)) for m in messages)
+            # A date picker cannot hold the rejected text: show it as typed, so it can be fixed.
+            if field is not None and getattr(field.widget, "input_type", "") == "date":
+                field.widget.input_type = "text"
     else:
         page = paginate(request, filterset.qs)
         articles = list(page.object_list)

@@ -1,0 +1,667 @@
+"""The public pages: home, briefing, actor, event; caching, preview, query budgets, validity."""
+
+import datetime
+import html
+import json
+import re
+from html.parser import HTMLParser
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import http_date
+
+from briefings.models import Actor, Article, Event, Mention
+from tests.conftest import make_user
+from tests.html_checks import vnu_errors
+from tests.page_data import (
+    generated_article,
+    make_actor,
+    make_article,
+    make_event,
+    make_place,
+    make_quote,
+    mention,
+    participate,
+)
+
+SEED_SLUG = "blinken-cairo-israeli-palestinian-violence"
+SEED_URL = f"/briefings/{SEED_SLUG}/"
+
+
+def text_of(response) -> str:
+    """The page's visible text with whitespace collapsed, tags removed."""
+    page = response.content.decode()
+    page = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S)
+    text = html.unescape(re.sub(r"<[^>]+>", " ", page))
+    return " ".join(text.split()).replace(" ,", ",")
+
+
+class Elements(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.found: list[tuple[str, dict]] = []
+        self.scripts: list[tuple[dict, str]] = []
+        self._script: dict | None = None
+
+    def handle_starttag(self, tag, attrs):
+        self.found.append((tag, dict(attrs)))
+        if tag == "script":
+            self._script = dict(attrs)
+            self.scripts.append((self._script, ""))
+
+    def handle_data(self, data):
+        if self._script is not None:
+            attrs, text = self.scripts[-1]
+            self.scripts[-1] = (attrs, text + data)
+
+    def handle_endtag(self, tag):
+        if tag == "script":
+            self._script = None
+
+
+def elements(response) -> Elements:
+    parser = Elements()
+    parser.feed(response.content.decode())
+    return parser
+
+
+def json_ld(response) -> dict:
+    (data,) = [
+        json.loads(text)
+        for attrs, text in elements(response).scripts
+        if attrs.get("type") == "application/ld+json"
+    ]
+    return data
+
+
+# -- home -------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_home_lists_published_briefings_newest_first(client):
+    """Headline, standfirst, dateline and key actors of published briefings, newest first."""
+    old = make_article(title="Older talks", publish_at=timezone.now() - datetime.timedelta(days=2))
+    new = make_article(title="Newer talks", standfirst="Talks resumed.")
+    blinken = make_actor("Antony Blinken")
+    mention(new, "Antony Blinken", blinken)
+    make_article(title="Draft talks", published=False)
+    response = client.get("/")
+    assert response.status_code == 200
+    text = text_of(response)
+    assert text.index("Newer talks") < text.index("Older talks")
+    assert "Talks resumed." in text and "Mon 30 Jan 2023" in text
+    assert "Draft talks" not in text
+    links = [a["href"] for tag, a in elements(response).found if tag == "a"]
+    assert new.get_absolute_url() in links and old.get_absolute_url() in links
+    assert blinken.get_absolute_url() in links
+
+
+@pytest.mark.django_db
+def test_home_filters_by_actor_event_kind_place_and_dates(client):
+    """Each filter of the shared ArticleFilter narrows the list."""
+    cairo = make_place("Cairo", slug="cairo")
+    sisi = make_actor("Abdel Fattah al-Sisi", slug="sisi")
+    raid = make_event("Raid", kind=Event.Kind.MILITARY_RAID, place=cairo)
+    a = make_article(title="Alpha story", dateline=datetime.date(2023, 1, 10))
+    b = make_article(title="Beta story", dateline=datetime.date(2023, 2, 10))
+    mention(a, "al-Sissi", sisi)
+    mention(b, "Monday", raid)
+
+    def titles(query):
+        response = client.get("/?" + query)
+        assert response.status_code == 200, response.content
+        return [t for t in ("Alpha story", "Beta story") if t in text_of(response)]
+
+    assert titles("actor=sisi") == ["Alpha story"]
+    assert titles("event_kind=military_raid") == ["Beta story"]
+    assert titles("place=cairo") == ["Beta story"]
+    assert titles("date_from=2023-02-01") == ["Beta story"]
+    assert titles("date_to=2023-01-31") == ["Alpha story"]
+    assert titles("q=Blinken+Cairo") == ["Alpha story", "Beta story"]
+    assert titles("q=nowhere-to-be-found") == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("actor=no-such-actor", "Actor: Select a valid choice."),
+        ("event_kind=picnic", "Event kind: Select a valid choice."),
+        ("date_from=2023-13-45", "From: Enter a valid date."),
+        ("date_from=2023-02-01&date_to=2023-01-01", "To: The end date is before the start date."),
+        ("q=" + "x" * 201, "Words: Ensure this value has at most 200 characters"),
+    ],
+)
+def test_invalid_filters_are_explained_not_ignored(client, query, message):
+    """A bad filter value answers 400 with a message naming the filter, and lists nothing."""
+    make_article(title="Some story")
+    response = client.get("/?" + query)
+    assert response.status_code == 400
+    text = text_of(response)
+    assert message in text
+    assert "Some story" not in text
+
+
+@pytest.mark.django_db
+def test_filter_does_not_accept_an_actor_only_drafts_mention(client):
+    """An actor known only from a draft is not a valid filter value: its slug is not revealed."""
+    secret = make_actor("Secret Source", slug="secret-source")
+    draft = make_article(published=False, body="Secret Source spoke.")
+    mention(draft, "Secret Source", secret)
+    response = client.get("/?actor=secret-source")
+    assert response.status_code == 400
+    assert "Secret Source" not in text_of(response)
+
+
+@pytest.mark.django_db
+def test_home_is_paginated(client):
+    """Twenty briefings a page with links between pages; a page past the end is a 404."""
+    for i in range(25):
+        make_article(title=f"Story {i:02d}", publish_at=timezone.now() - datetime.timedelta(i + 1))
+    first = client.get("/")
+    assert "Story 00" in text_of(first) and "Story 20" not in text_of(first)
+    assert 'href="?page=2"' in first.content.decode()
+    second = client.get("/?page=2")
+    assert "Story 20" in text_of(second) and "Story 24" in text_of(second)
+    assert "Page 2 of 2" in text_of(second)
+    assert client.get("/?page=3").status_code == 404
+    assert client.get("/?page=last-one").status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("articles", [3, 30])
+def test_home_runs_a_fixed_number_of_queries(client, django_assert_num_queries, articles):
+    """Count, page, key actors and the two filter choice lists, however many briefings."""
+    actor = make_actor("Antony Blinken")
+    for _ in range(articles):
+        mention(make_article(), "Antony Blinken", actor)
+    with django_assert_num_queries(5):
+        assert client.get("/").status_code == 200
+    with django_assert_num_queries(6):
+        assert client.get(f"/?actor={actor.slug}&event_kind=").status_code == 200
+
+
+# -- the briefing page ------------------------------------------------------------------------
+
+
+def test_seed_briefing_shows_its_header(client, seed):
+    """Headline, standfirst, dateline, source, agency and the translation note."""
+    response = client.get(SEED_URL)
+    assert response.status_code == 200
+    text = text_of(response)
+    assert seed.title in text and seed.standfirst in text
+    assert "Monday 30 January 2023 · France 24 · with AFP" in text
+    assert "machine-translated from French" in text
+
+
+def test_seed_key_facts_sum_casualties_with_at_least(client, seed):
+    """Killed and injured are summed over the events, 'at least' where a figure is missing."""
+    text = text_of(client.get(SEED_URL))
+    assert "Killed at least 19" in text
+    assert "Injured at least 2" in text
+    assert "Places Asia, Cairo, East Jerusalem, Gaza Strip, Hebron, Jenin" in text
+    assert "Dates covered 1967 to Feb 2023" in text
+
+
+@pytest.mark.django_db
+def test_key_facts_are_exact_when_every_figure_is_known(client):
+    """With every violent event's figure known, the sum carries no 'at least'."""
+    article = make_article(body="A raid. An attack. A meeting.")
+    mention(article, "A raid", make_event("Raid", kind="military_raid", fatalities=3, injured=1))
+    mention(article, "An attack", make_event("Attack", kind="attack", fatalities=2, injured=0))
+    mention(article, "A meeting", make_event("Meeting", kind="meeting"))
+    text = text_of(client.get(article.get_absolute_url()))
+    assert "Killed 5 Injured 1" in text
+    assert "at least" not in text
+
+
+def test_seed_whos_who_lists_actors_with_kind_role_and_mentions(client, seed):
+    """Each actor once, most mentioned first, with kind, role, count and a link."""
+    response = client.get(SEED_URL)
+    section = response.content.decode().split('class="whos-who"')[1].split("</section>")[0]
+    blinken = Actor.objects.get(slug="antony-blinken")
+    count = Mention.objects.filter(article=seed, actor=blinken, status="accepted").count()
+    assert f'href="{blinken.get_absolute_url()}"' in section
+    item = " ".join(re.sub(r"<[^>]+>", " ", section).split())
+    assert f"Antony Blinken Person US Secretary of State {count} mentions" in item
+    assert item.index("Antony Blinken") < item.index("Ned Price")
+
+
+def test_seed_timeline_is_in_date_order_with_dates_at_their_precision(client, seed):
+    """Events by date, each date written as precisely as it is known, in <time> elements."""
+    response = client.get(SEED_URL)
+    timeline = response.content.decode().split('class="timeline"')[1].split("</ol>")[0]
+    dates = re.findall(r'<time datetime="([^"]+)">([^<]+)</time>', timeline)
+    assert ("1967", "1967") in dates
+    assert ("2023-01-27", "Fri 27 Jan 2023") in dates
+    assert ("2023-02", "Feb 2023") in dates
+    keys = [iso for iso, _ in dates]
+    assert keys == sorted(keys)
+    raid = Event.objects.get(title="Israeli raid in Jenin")
+    assert f'id="event-{raid.slug}"' in timeline
+    assert "10 killed" in timeline
+
+
+def test_seed_quotes_link_to_their_place_in_the_text(client, seed):
+    """Every quote with its speaker and cue, linking to an anchor that exists in the text."""
+    response = client.get(SEED_URL)
+    page = response.content.decode()
+    quotes_section = page.split('class="quotes"')[1].split("</section>")[0]
+    text_section = page.split('class="article-text"')[1].split("</section>")[0]
+    anchors = re.findall(r'href="#(quote-[0-9a-f-]+)"', quotes_section)
+    assert len(anchors) == seed.quotes.count()
+    for anchor in anchors:
+        assert f'id="{anchor}"' in text_section
+    price = seed.quotes.filter(speaker__slug="ned-price").first()
+    assert price.text in text_of(response)
+    assert re.search(r"Ned Price</a>, said", quotes_section)
+
+
+def test_seed_text_has_subheadings_links_and_marked_quotes(client, seed):
+    """Paragraphs and subheadings; mentions link to actor and event pages; quotes are marked."""
+    response = client.get(SEED_URL)
+    page = response.content.decode()
+    text = page.split('class="article-text"')[1].split("</section>")[0]
+    assert "<h3>The fear of further escalation</h3>" in text
+    assert re.search(r'<h3>Reconnecting with <a href="/actors/benjamin-netanyahu/"[^>]*>', text)
+    assert 'href="/actors/antony-blinken/" class="m m-actor"' in text
+    assert re.search(r'href="/events/[^"]+/" class="m m-event"', text)
+    assert 'class="m m-quote"' in text
+    # Quotes hold names: "...de-escalate tensions between Israelis and Palestinians" etc.
+    assert re.search(r'<span class="m m-quote"[^>]*>[^<]*<a ', text)
+
+
+@pytest.mark.django_db
+def test_only_accepted_anchored_mentions_are_drawn(client):
+    """Suggested, rejected and orphaned mentions are never shown, nor counted."""
+    article = make_article(body="Alpha met Beta and Gamma and Delta.")
+    shown = mention(article, "Alpha", make_actor("Alpha"))
+    for words, status, anchor in [
+        ("Beta", "suggested", "anchored"),
+        ("Gamma", "rejected", "anchored"),
+        ("Delta", "accepted", "orphaned"),
+    ]:
+        mention(article, words, make_actor(words), status=status, anchor_state=anchor)
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert f'href="/actors/{shown.actor.slug}/"' in page
+    for words in ("Beta", "Gamma", "Delta"):
+        assert f"/actors/{Actor.objects.get(name=words).slug}/" not in page
+
+
+def test_seed_json_ld_describes_article_events_quotes_and_people(client, seed):
+    """NewsArticle with about (events), mentions (actors) and hasPart (quotations)."""
+    data = json_ld(client.get(SEED_URL))
+    assert data["@context"] == "https://schema.org"
+    assert data["@type"] == "NewsArticle"
+    assert data["headline"] == seed.title
+    assert data["url"].endswith(SEED_URL)
+    assert data["datePublished"].startswith("2023-01-30")
+    events = {e["name"]: e for e in data["about"]}
+    assert events["Israeli raid in Jenin"]["startDate"] == "2023-01-26"
+    assert events["Egypt–Israel peace treaty"]["startDate"] == "1979"
+    assert all(e["@type"] == "Event" for e in data["about"])
+    people = {m["name"]: m for m in data["mentions"]}
+    assert people["Antony Blinken"]["@type"] == "Person"
+    assert people["Egypt"]["@type"] == "Country"
+    assert {q["@type"] for q in data["hasPart"]} == {"Quotation"}
+    assert any(q.get("creator", {}).get("name") == "Ned Price" for q in data["hasPart"])
+
+
+def test_seed_has_canonical_url_and_open_graph(client, seed):
+    """A canonical link and OpenGraph tags for sharing."""
+    found = elements(client.get(SEED_URL)).found
+    links = {a.get("rel"): a.get("href") for tag, a in found if tag == "link"}
+    assert links["canonical"] == "http://testserver" + SEED_URL
+    meta = {a.get("property"): a.get("content") for tag, a in found if tag == "meta"}
+    assert meta["og:type"] == "article"
+    assert meta["og:title"] == seed.title
+    assert meta["og:url"] == "http://testserver" + SEED_URL
+    assert meta["article:published_time"].startswith("2023-01-30T12:00:00")
+
+
+@pytest.mark.django_db
+def test_source_link_is_only_drawn_for_web_addresses(client):
+    """A stored javascript: URL is never a link target."""
+    safe = make_article(source_url="https://www.france24.com/en/story")
+    unsafe = make_article(source_url="javascript:alert(1)")
+    assert (
+        'href="https://www.france24.com/en/story"'
+        in client.get(safe.get_absolute_url()).content.decode()
+    )
+    assert "javascript:" not in client.get(unsafe.get_absolute_url()).content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("mentions", [10, 1000])
+def test_briefing_runs_a_fixed_number_of_queries(client, django_assert_num_queries, mentions):
+    """The article and its mentions with their targets: two queries for 10 or 1,000 mentions."""
+    article = generated_article(mentions)
+    assert article.mentions.count() == mentions
+    with django_assert_num_queries(2):
+        response = client.get(article.get_absolute_url())
+    assert response.status_code == 200
+    assert response.content.decode().count('class="m m-') >= mentions
+
+
+# -- HTTP caching -----------------------------------------------------------------------------
+
+
+def test_public_briefing_is_cacheable_and_revalidates_with_304(client, seed):
+    """ETag and Last-Modified on the page; a matching revalidation is a 304 without a body."""
+    response = client.get(SEED_URL)
+    assert response["Cache-Control"] == "public, max-age=60"
+    assert "Cookie" not in response.get("Vary", "")
+    etag, modified = response["ETag"], response["Last-Modified"]
+    again = client.get(SEED_URL, HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 304 and again.content == b""
+    assert again["ETag"] == etag
+    assert client.get(SEED_URL, HTTP_IF_MODIFIED_SINCE=modified).status_code == 304
+    assert client.get(SEED_URL, HTTP_IF_NONE_MATCH='"other"').status_code == 200
+
+
+def test_briefing_etag_changes_with_the_article_and_what_it_mentions(client, seed):
+    """An edit to the article, or to an actor it mentions, gives a new ETag."""
+    first = client.get(SEED_URL)["ETag"]
+    Article.objects.filter(pk=seed.pk).update(version=seed.version + 1)
+    second = client.get(SEED_URL)["ETag"]
+    assert second != first
+    blinken = Actor.objects.get(slug="antony-blinken")
+    blinken.role = "Former US Secretary of State"
+    blinken.save()
+    third = client.get(SEED_URL, HTTP_IF_NONE_MATCH=second)
+    assert third.status_code == 200 and third["ETag"] != second
+    assert "Former US Secretary of State" in text_of(third)
+
+
+def test_actor_page_revalidates_with_304(client, seed):
+    """The actor page has validators too, and a new ETag when the actor changes."""
+    url = "/actors/antony-blinken/"
+    response = client.get(url)
+    assert response["Cache-Control"] == "public, max-age=60"
+    assert client.get(url, HTTP_IF_NONE_MATCH=response["ETag"]).status_code == 304
+    assert client.get(url, HTTP_IF_MODIFIED_SINCE=response["Last-Modified"]).status_code == 304
+    Actor.objects.filter(slug="antony-blinken").update(
+        updated_at=timezone.now() + datetime.timedelta(seconds=5)
+    )
+    assert client.get(url, HTTP_IF_NONE_MATCH=response["ETag"]).status_code == 200
+
+
+def test_signed_in_readers_get_private_responses(client, seed, reader):
+    """With a session cookie the response may carry a new cookie: shared caches must not keep it."""
+    client.force_login(reader)
+    response = client.get(SEED_URL)
+    assert response.status_code == 200
+    assert "private" in response["Cache-Control"] and "public" not in response["Cache-Control"]
+
+
+# -- preview ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def previewer(db):
+    user = make_user("paula")
+    user.user_permissions.add(Permission.objects.get(codename="view_article"))
+    return user
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "state",
+    [
+        {"published": False},
+        {"published": False, "status": "review"},
+        {"publish_at": timezone.now() + datetime.timedelta(days=1)},
+        {"published": False, "status": "unpublished", "publish_at": timezone.now()},
+    ],
+    ids=["draft", "review", "scheduled", "unpublished"],
+)
+def test_staff_preview_shows_unpublished_briefings_uncached(client, previewer, state):
+    """Staff with view permission see any briefing with ?preview=1, with a banner, never cached."""
+    article = make_article(title="Not yet out", **state)
+    client.force_login(previewer)
+    response = client.get(article.get_absolute_url() + "?preview=1")
+    assert response.status_code == 200
+    assert "Preview." in text_of(response) and "Not yet out" in text_of(response)
+    cache_control = response["Cache-Control"]
+    assert "no-store" in cache_control and "private" in cache_control
+    assert "ETag" not in response
+    assert 'name="robots" content="noindex, nofollow"' in response.content.decode()
+    # Without ?preview=1 staff see the public site: no such page.
+    assert client.get(article.get_absolute_url()).status_code == 404
+
+
+@pytest.mark.django_db
+def test_preview_of_a_published_briefing_is_never_cached(client, previewer):
+    """Even a public briefing seen in preview is marked private and no-store."""
+    article = make_article()
+    client.force_login(previewer)
+    response = client.get(article.get_absolute_url() + "?preview=1")
+    assert "Preview." in text_of(response)
+    assert "no-store" in response["Cache-Control"]
+
+
+@pytest.mark.django_db
+def test_preview_is_a_404_for_everyone_else(client, reader, annotator):
+    """Anonymous readers, signed-in readers and staff without view permission get 404, not 403."""
+    article = make_article(published=False)
+    url = article.get_absolute_url() + "?preview=1"
+    assert client.get(url).status_code == 404
+    client.force_login(reader)
+    assert client.get(url).status_code == 404
+    no_view = make_user("stan")
+    client.force_login(no_view)
+    assert client.get(url).status_code == 404
+
+
+# -- nothing unpublished ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def hidden_world(db):
+    """One article per non-public state, each the only one to mention its actor and event."""
+    states = {
+        "draft": {"published": False},
+        "review": {"published": False, "status": "review"},
+        "scheduled": {"publish_at": timezone.now() + datetime.timedelta(hours=3)},
+        "unpublished": {"published": False, "status": "unpublished", "publish_at": timezone.now()},
+    }
+    world = []
+    for name, state in states.items():
+        body = f"Hidden{name} met people at Hidden{name}Event."
+        article = make_article(title=f"Hidden {name} story", body=body, **state)
+        actor = make_actor(f"Hidden{name}")
+        event = make_event(f"Hidden{name}Event")
+        mention(article, f"Hidden{name}", actor)
+        mention(article, f"Hidden{name}Event", event)
+        participate(event, actor)
+        make_quote(article, f"Hidden{name} quote words", actor)
+        world.append((article, actor, event))
+    return world
+
+
+def test_nothing_unpublished_is_reachable(client, hidden_world):
+    """Drafts, reviews, scheduled and unpublished briefings, and what only they mention: 404,
+    and absent from the home page, search, the feed, the sitemap."""
+    for article, actor, event in hidden_world:
+        assert client.get(article.get_absolute_url()).status_code == 404
+        assert client.get(actor.get_absolute_url()).status_code == 404
+        assert client.get(event.get_absolute_url()).status_code == 404
+    for query in ("Hidden", "quote", "HiddendraftEvent"):
+        assert "Nothing found" in text_of(client.get("/search/", {"q": query}))
+    pages = [
+        client.get("/").content.decode(),
+        client.get("/feeds/briefings/").content.decode(),
+        *(
+            client.get(f"/sitemap-{section}.xml").content.decode()
+            for section in ("briefings", "actors", "events")
+        ),
+    ]
+    for page in pages:
+        assert "Hidden" not in page
+
+
+def test_unknown_pages_are_the_custom_404(client, db):
+    """An unknown address gets the site's own 404 page with a way back."""
+    response = client.get("/briefings/no-such-briefing/")
+    assert response.status_code == 404
+    text = text_of(response)
+    assert "Page not found" in text and "See the latest briefings" in text
+
+
+def test_server_error_page_renders_without_a_request_context():
+    """500.html renders with nothing but the template engine, as Django's handler does."""
+    from django.template import loader
+
+    page = loader.get_template("500.html").render()
+    assert "Something went wrong" in page and 'href="/"' in page
+
+
+# -- actor and event pages --------------------------------------------------------------------
+
+
+def test_seed_actor_page(client, seed):
+    """Role, aliases, quotes with a link to their place in the briefing, events, briefings."""
+    response = client.get("/actors/abdel-fattah-al-sisi/")
+    assert response.status_code == 200
+    text = text_of(response)
+    assert "President of Egypt" in text
+    assert "El-Sisi" in text and "al-Sissi" in text
+    assert "Antony Blinken meets Abdel Fattah al-Sisi in Cairo" in text
+    assert "Mon 30 Jan 2023" in text
+    page = response.content.decode()
+    assert f'href="{SEED_URL}"' in page
+    assert f'href="{SEED_URL}#event-' in page
+    price = client.get("/actors/ned-price/").content.decode()
+    quote = Article.objects.get(slug=SEED_SLUG).quotes.filter(speaker__slug="ned-price").first()
+    assert f'href="{SEED_URL}#quote-{quote.uid}"' in price
+
+
+@pytest.mark.django_db
+def test_actor_page_links_wikidata(client):
+    """A known Wikidata id becomes a link to Wikidata."""
+    article = make_article()
+    actor = make_actor("Antony Blinken", wikidata_id="Q7294")
+    mention(article, "Antony Blinken", actor)
+    page = client.get(actor.get_absolute_url()).content.decode()
+    assert 'href="https://www.wikidata.org/wiki/Q7294"' in page
+
+
+def test_seed_event_page(client, seed):
+    """Date, place, casualties, participants with roles, the briefing that reports it."""
+    event = Event.objects.get(title="Israeli raid in Jenin")
+    response = client.get(event.get_absolute_url())
+    assert response.status_code == 200
+    text = text_of(response)
+    assert "Date Thu 26 Jan 2023" in text and "Place Jenin" in text
+    assert "Killed 10" in text and "Injured not reported" in text
+    assert "Israeli security forces Perpetrator" in text
+    assert f'href="{SEED_URL}#event-{event.slug}"' in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("size", [1, 12])
+def test_actor_and_event_pages_run_a_fixed_number_of_queries(
+    client, django_assert_num_queries, size
+):
+    """The actor and event pages cost the same whatever the number of quotes and events."""
+    actor = make_actor("Antony Blinken")
+    event = make_event("Talks")
+    for i in range(size):
+        article = make_article(body="Antony Blinken said: talks.")
+        mention(article, "Antony Blinken", actor)
+        mention(article, "talks", event)
+        quote = make_quote(article, "talks", actor, event=event)
+        mention(article, "talks", quote)
+        other = make_event(f"Event {i}")
+        participate(other, actor)
+        mention(article, "said", other)
+    participate(event, actor, "host")
+    with django_assert_num_queries(5):
+        assert client.get(actor.get_absolute_url()).status_code == 200
+    with django_assert_num_queries(4):
+        assert client.get(event.get_absolute_url()).status_code == 200
+
+
+# -- crawlers ---------------------------------------------------------------------------------
+
+
+def test_robots_txt_keeps_crawlers_out_of_admin_and_points_to_the_sitemap(client, db):
+    """robots.txt disallows /admin/ and names the sitemap by absolute URL."""
+    response = client.get("/robots.txt")
+    assert response["Content-Type"].startswith("text/plain")
+    lines = response.content.decode().splitlines()
+    assert "User-agent: *" in lines and "Disallow: /admin/" in lines
+    assert "Sitemap: http://testserver/sitemap.xml" in lines
+
+
+def test_sitemap_lists_public_pages(client, seed):
+    """The index names each section; sections list the briefing, its actors and its events."""
+    index = client.get("/sitemap.xml").content.decode()
+    for section in ("home", "briefings", "actors", "events"):
+        assert f"http://testserver/sitemap-{section}.xml" in index
+    assert f"http://testserver{SEED_URL}" in client.get("/sitemap-briefings.xml").content.decode()
+    actors = client.get("/sitemap-actors.xml").content.decode()
+    assert "http://testserver/actors/antony-blinken/" in actors
+    events = client.get("/sitemap-events.xml").content.decode()
+    assert events.count("<url>") == Event.objects.count()
+
+
+# -- validity ---------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_every_page_type_is_valid_html(client, seed, previewer):
+    """The Nu HTML Checker finds no error on any page type, the stylesheets included."""
+    event = Event.objects.get(title="Israeli raid in Jenin")
+    pages = {
+        "home": client.get("/"),
+        "home-filtered": client.get("/?actor=antony-blinken&event_kind=meeting"),
+        "home-invalid": client.get("/?actor=nobody&date_from=yesterday"),
+        "briefing": client.get(SEED_URL),
+        "actor": client.get("/actors/antony-blinken/"),
+        "actor-country": client.get("/actors/israel/"),
+        "event": client.get(event.get_absolute_url()),
+        "search": client.get("/search/?q=Blinken+Cairo"),
+        "search-empty": client.get("/search/"),
+        "search-none": client.get("/search/?q=zzzzqqq"),
+        "not-found": client.get("/actors/nobody/"),
+    }
+    client.force_login(previewer)
+    pages["preview"] = client.get(SEED_URL + "?preview=1")
+    from django.template import loader
+
+    documents = {name: r.content for name, r in pages.items()}
+    documents["server-error"] = loader.get_template("500.html").render()
+    assert vnu_errors(documents) == {}
+    from pathlib import Path
+
+    static = Path(__file__).resolve().parent.parent / "briefings" / "static" / "briefings"
+    sheets = {path.stem: path.read_bytes() for path in static.glob("*.css")}
+    assert vnu_errors(sheets, css=True) == {}
+
+
+def test_last_modified_is_an_http_date(client, seed):
+    """Last-Modified is the newest change among the article and what it mentions."""
+    response = client.get(SEED_URL)
+    newest = max(
+        [seed.updated_at]
+        + [m.updated_at for m in seed.mentions.all()]
+        + [a.updated_at for a in Actor.objects.all()]
+    )
+    assert response["Last-Modified"] == http_date(int(newest.timestamp()))
+
+
+def test_page_urls_match_the_contract(db):
+    """The addresses other parts of the product rely on."""
+    assert reverse("briefings:home") == "/"
+    assert reverse("briefings:briefing", args=["x"]) == "/briefings/x/"
+    assert reverse("briefings:actor", args=["x"]) == "/actors/x/"
+    assert reverse("briefings:event", args=["x"]) == "/events/x/"
+    assert reverse("briefings:search") == "/search/"
+    assert reverse("briefings:feed") == "/feeds/briefings/"
+    assert reverse("briefings:sitemap") == "/sitemap.xml"
+    assert reverse("briefings:robots") == "/robots.txt"
+    assert Client().get("/robots.txt").status_code == 200
