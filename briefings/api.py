@@ -11,35 +11,42 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import uuid
 from collections.abc import Callable, Iterable
 from functools import wraps
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.db.models import (
     Exists,
     OuterRef,
     Prefetch,
+    ProtectedError,
     QuerySet,
     prefetch_related_objects,
 )
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import get_conditional_response, patch_cache_control
-from ninja import NinjaAPI, Path, Query, Router, Swagger
+from django.utils.text import slugify
+from django.views.decorators.cache import never_cache
+from ninja import NinjaAPI, Path, Query, Router, Status, Swagger
 from ninja.decorators import decorate_view
 from ninja.errors import HttpError, ValidationError
 from ninja.security import APIKeyCookie
 from ninja.throttling import AnonRateThrottle
 from ninja.utils import check_csrf
 
-from briefings import filters, schemas
+from briefings import anchoring, filters, schemas
 from briefings.models import (
     Actor,
     Article,
+    AuditEntry,
     Event,
     EventParticipant,
     Mention,
+    Place,
     Quote,
     StaleVersion,
     WorkflowError,
@@ -86,7 +93,7 @@ class EditorSession(APIKeyCookie):
         if check_csrf(request) is not None:
             raise HttpError(
                 403,
-                "CSRF check failed: send the csrftoken cookie's value in the X-CSRFToken header.",
+                "CSRF check failed: send the page's CSRF token in the X-CSRFToken header.",
             )
         return user
 
@@ -94,6 +101,16 @@ class EditorSession(APIKeyCookie):
 class BriefingsAPI(NinjaAPI):
     def get_openapi_operation_id(self, operation) -> str:
         return operation.view_func.__name__
+
+    def validation_error_from_error_contexts(self, error_contexts) -> ValidationError:
+        # Ninja locates body errors under the view's parameter name (["body", "payload", "end"]);
+        # clients know the fields, not our parameter names.
+        error = super().validation_error_from_error_contexts(error_contexts)
+        for item in error.errors:
+            loc = tuple(item["loc"])
+            if loc[:2] == ("body", "payload"):
+                item["loc"] = ("body", *loc[2:])
+        return error
 
     def get_openapi_schema(self, *args, **kwargs):
         schema = super().get_openapi_schema(*args, **kwargs)
@@ -154,7 +171,8 @@ def from_django_error(exc: DjangoValidationError, names: dict[str, str]) -> Vali
     """The model's field errors as a 422, named after the request's fields."""
     errors = []
     for field, messages in exc.message_dict.items():
-        loc = ["body", names.get(field, field)] if field != "__all__" else ["body"]
+        name = names.get(field, field)
+        loc = ["body", name] if name != "__all__" else ["body"]
         errors.extend({"type": "invalid", "loc": loc, "msg": m} for m in messages)
     return ValidationError(errors)
 
@@ -465,7 +483,567 @@ def list_quotes(request: HttpRequest, query: Query[schemas.QuoteQuery]):
     return page(apply_filters(filters.QuoteFilter, query, queryset), query)
 
 
+# Editor router ---------------------------------------------------------------------------------
+
+editor = Router(tags=["editor"], auth=EditorSession())
+# Editors' responses are about unpublished work: no cache anywhere may keep them.
+editor.add_decorator(never_cache, mode="view")
+
+EDITOR_READ = {401: schemas.ErrorOut, 403: schemas.ErrorOut, 422: schemas.ValidationErrorOut}
+EDITOR_WRITE = {
+    400: schemas.ErrorOut,
+    401: schemas.ErrorOut,
+    403: schemas.ErrorOut,
+    404: schemas.ErrorOut,
+    409: schemas.ConflictOut,
+    422: schemas.ValidationErrorOut,
+}
+EDITOR_DELETE = {code: model for code, model in EDITOR_WRITE.items() if code != 400}
+
+
+def require(request: HttpRequest, *codenames: str) -> None:
+    user = request.auth
+    missing = [c for c in codenames if not user.has_perm(f"briefings.{c}")]
+    if missing:
+        needs = ", ".join(f"“{c}”" for c in missing)
+        raise PermissionDenied(
+            f"{user.get_username()} may not do this: it needs the {needs} permission."
+        )
+
+
+def editable_article(slug: str) -> Article:
+    return get_or_404(Article.objects.all(), "briefing", slug=slug)
+
+
+def check_version(article: Article, expected: int) -> None:
+    """Refuse early a change based on an old version, before judging it against a newer body.
+
+    The article's touch() or workflow method checks again under a row lock, which is what makes
+    two concurrent changes safe; this check only gives the better answer (409, not 422) first.
+    """
+    if article.version != expected:
+        raise article.stale(expected)
+
+
+def check_span(body: str, start: int, end: int, exact: str | None) -> None:
+    try:
+        anchoring.validate(body, start, end, exact)
+    except anchoring.SpanError as exc:
+        if end > len(body) or start >= end:
+            field = "end"
+        elif exact is not None:
+            field = "exact"
+        else:
+            field = "start"
+        raise invalid(["body", field], str(exc).capitalize() + ".", "span") from None
+
+
+TARGET_MODELS = {"actor": Actor, "event": Event, "place": Place}
+
+
+def resolve_target(article: Article, target: schemas.TargetIn) -> dict:
+    """The mention's four target fields, exactly one of them set."""
+    loc = ["body", "target", "id"]
+    if target.kind == "quote":
+        try:
+            uid = uuid.UUID(target.id)
+        except ValueError:
+            raise invalid(loc, f"“{target.id}” is not a quote uid.") from None
+        obj = article.quotes.filter(uid=uid).select_related("speaker").first()
+        if obj is None:
+            raise invalid(loc, f"This briefing has no quote {uid}.")
+    else:
+        obj = TARGET_MODELS[target.kind].objects.filter(slug=target.id).first()
+        if obj is None:
+            raise invalid(loc, f"No {target.kind} “{target.id}”.")
+    return {name: obj if name == target.kind else None for name in Mention.TARGETS}
+
+
+def annotation_change(
+    request: HttpRequest,
+    article: Article,
+    version: int,
+    message: str,
+    action: str,
+    change: Callable[[], object],
+):
+    """Apply ``change`` and record it on the article (new version, revision, audit) atomically."""
+    with transaction.atomic():
+        result = change()
+        article.touch(request.auth, expected_version=version, message=message[:300], action=action)
+    return result
+
+
+def mention_change(mention: Mention, article: Article) -> dict:
+    return {"mention": mention, "version": article.version}
+
+
+def short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+@editor.get(
+    "/briefings/{slug}",
+    response={200: schemas.EditorBriefingOut, 404: schemas.ErrorOut, **EDITOR_READ},
+)
+def get_editor_briefing(request: HttpRequest, slug: str = SlugPath):
+    """Any briefing with every mention (suggested, rejected and orphaned too), for annotating."""
+    require(request, "view_article")
+    article = editable_article(slug)
+    article.editor_mentions = list(
+        article.mentions.with_targets().select_related("author").order_by("start", "end", "id")
+    )
+    return article
+
+
+@editor.post("/briefings/{slug}/mentions", response={201: schemas.MentionChange, **EDITOR_WRITE})
+def create_mention(request: HttpRequest, payload: schemas.MentionIn, slug: str = SlugPath):
+    """Annotate a span of the body; exact, prefix and suffix are captured from the body."""
+    require(request, "add_mention")
+    article = editable_article(slug)
+    check_version(article, payload.version)
+    check_span(article.body, payload.start, payload.end, payload.exact)
+    mention = Mention(
+        article=article,
+        start=payload.start,
+        end=payload.end,
+        status=payload.status,
+        note=payload.note,
+        author=request.auth,
+        **resolve_target(article, payload.target),
+    )
+    mention.capture()
+    message = f"Annotated “{short(mention.exact)}” as {mention.kind} {mention.target}"
+    annotation_change(
+        request, article, payload.version, message, AuditEntry.Action.ANNOTATED, mention.save
+    )
+    return Status(201, mention_change(mention, article))
+
+
+def editable_mention(article: Article, uid: uuid.UUID) -> Mention:
+    queryset = article.mentions.with_targets().select_related("author")
+    return get_or_404(queryset, "mention in this briefing", uid=uid)
+
+
+@editor.patch(
+    "/briefings/{slug}/mentions/{uid}", response={200: schemas.MentionChange, **EDITOR_WRITE}
+)
+def update_mention(
+    request: HttpRequest, payload: schemas.MentionPatch, uid: uuid.UUID, slug: str = SlugPath
+):
+    """Move a mention (new offsets are captured again), retarget it, change its status or note."""
+    require(request, "change_mention")
+    article = editable_article(slug)
+    mention = editable_mention(article, uid)
+    check_version(article, payload.version)
+    changes = payload.model_dump(exclude_unset=True, exclude={"version"})
+    if {"start", "end", "exact"} & set(changes):
+        start, end = changes.get("start", mention.start), changes.get("end", mention.end)
+        check_span(article.body, start, end, changes.get("exact"))
+        mention.start, mention.end = start, end
+        mention.capture()
+        mention.anchor_state = Mention.Anchor.ANCHORED
+    if "target" in changes:
+        for name, value in resolve_target(article, payload.target).items():
+            setattr(mention, name, value)
+    if "note" in changes:
+        mention.note = changes["note"]
+    action = AuditEntry.Action.ANNOTATION_CHANGED
+    if "status" in changes and changes["status"] != mention.status:
+        action = STATUS_ACTIONS[changes["status"]]
+        mention.status = changes["status"]
+    if not changes:
+        return mention_change(mention, article)
+    message = f"Changed the annotation “{short(mention.exact)}”"
+    annotation_change(request, article, payload.version, message, action, mention.save)
+    return mention_change(mention, article)
+
+
+STATUS_ACTIONS = {
+    Mention.Status.ACCEPTED: AuditEntry.Action.SUGGESTION_ACCEPTED,
+    Mention.Status.REJECTED: AuditEntry.Action.SUGGESTION_REJECTED,
+    Mention.Status.SUGGESTED: AuditEntry.Action.ANNOTATION_CHANGED,
+}
+
+
+def set_status(request: HttpRequest, slug: str, uid: uuid.UUID, version: int, status: str):
+    require(request, "change_mention")
+    article = editable_article(slug)
+    mention = editable_mention(article, uid)
+    check_version(article, version)
+    if mention.status == status:
+        return mention_change(mention, article)
+    mention.status = status
+    verb = "Accepted" if status == Mention.Status.ACCEPTED else "Rejected"
+    message = f"{verb} the suggestion “{short(mention.exact)}” → {mention.target}"
+    annotation_change(request, article, version, message, STATUS_ACTIONS[status], mention.save)
+    return mention_change(mention, article)
+
+
+@editor.post(
+    "/briefings/{slug}/mentions/{uid}/accept", response={200: schemas.MentionChange, **EDITOR_WRITE}
+)
+def accept_mention(
+    request: HttpRequest, payload: schemas.VersionIn, uid: uuid.UUID, slug: str = SlugPath
+):
+    """Accept a suggested (or rejected) mention: it becomes public with a published briefing."""
+    return set_status(request, slug, uid, payload.version, Mention.Status.ACCEPTED)
+
+
+@editor.post(
+    "/briefings/{slug}/mentions/{uid}/reject", response={200: schemas.MentionChange, **EDITOR_WRITE}
+)
+def reject_mention(
+    request: HttpRequest, payload: schemas.VersionIn, uid: uuid.UUID, slug: str = SlugPath
+):
+    """Reject a mention: it is kept (so the suggester does not offer it again) but never shown."""
+    return set_status(request, slug, uid, payload.version, Mention.Status.REJECTED)
+
+
+VersionQuery = Query(..., ge=1, description="The article version the change is based on.")
+
+
+@editor.delete(
+    "/briefings/{slug}/mentions/{uid}", response={200: schemas.DeletedOut, **EDITOR_DELETE}
+)
+def delete_mention(
+    request: HttpRequest, uid: uuid.UUID, version: int = VersionQuery, slug: str = SlugPath
+):
+    """Delete a mention. Annotators reject suggestions instead; deleting needs delete_mention."""
+    require(request, "delete_mention")
+    article = editable_article(slug)
+    mention = editable_mention(article, uid)
+    check_version(article, version)
+    message = f"Deleted the annotation “{short(mention.exact)}” → {mention.target}"
+    annotation_change(
+        request, article, version, message, AuditEntry.Action.ANNOTATION_DELETED, mention.delete
+    )
+    return {"id": str(uid), "version": article.version}
+
+
+# Actors and events are shared between briefings and carry no article version.
+
+
+def unique_slug(model, text: str) -> str:
+    base = slugify(text)[:180].strip("-") or model._meta.model_name
+    slug, n = base, 2
+    while model.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def save_model(obj, names: dict[str, str] | None = None) -> None:
+    try:
+        obj.full_clean()
+    except DjangoValidationError as exc:
+        raise from_django_error(exc, names or {}) from None
+    obj.save()
+
+
+@editor.get("/actors", response={200: list[schemas.ActorOut], **EDITOR_READ})
+def search_actors(request: HttpRequest, query: Query[schemas.EditorSearchQuery]):
+    """Every actor (public or not) whose name or alias contains ``q``, for linking mentions."""
+    require(request, "view_actor")
+    queryset = Actor.objects.order_by("name")
+    if query.q:
+        queryset = filters.ActorFilter(data={"q": query.q}, queryset=queryset).qs
+    return list(queryset[: query.limit])
+
+
+@editor.post("/actors", response={201: schemas.ActorOut, **EDITOR_WRITE})
+def create_actor(request: HttpRequest, payload: schemas.ActorIn):
+    """Create an actor; its slug is made from the name unless given."""
+    require(request, "add_actor")
+    data = payload.model_dump()
+    slug = data.pop("slug")
+    if slug and Actor.objects.filter(slug=slug).exists():
+        raise HttpError(409, f"An actor “{slug}” exists already.")
+    actor = Actor(slug=slug or unique_slug(Actor, payload.name), **data)
+    save_model(actor)
+    return Status(201, actor)
+
+
+@editor.patch("/actors/{slug}", response={200: schemas.ActorOut, **EDITOR_WRITE})
+def update_actor(request: HttpRequest, payload: schemas.ActorPatch, slug: str = SlugPath):
+    """Change an actor. It changes in every briefing that mentions it, published ones too."""
+    require(request, "change_actor")
+    actor = get_or_404(Actor.objects.all(), "actor", slug=slug)
+    for name, value in payload.model_dump(exclude_unset=True).items():
+        setattr(actor, name, value)
+    save_model(actor)
+    return actor
+
+
+@editor.delete("/actors/{slug}", response={200: schemas.DeletedOut, **EDITOR_DELETE})
+def delete_actor(request: HttpRequest, slug: str = SlugPath):
+    """Delete an actor that nothing refers to any more."""
+    require(request, "delete_actor")
+    actor = get_or_404(Actor.objects.all(), "actor", slug=slug)
+    try:
+        actor.delete()
+    except ProtectedError as exc:
+        raise HttpError(
+            409,
+            f"“{actor}” is still used by {len(exc.protected_objects)} mention(s), quote(s) or "
+            "event participation(s); remove those first.",
+        ) from None
+    return {"id": slug, "version": None}
+
+
+def event_with_participants(event: Event) -> Event:
+    event.participant_list = list(event.participations.select_related("actor"))
+    return event
+
+
+def set_participants(event: Event, participants: list[schemas.ParticipantIn]) -> None:
+    slugs = {p.actor for p in participants}
+    actors = {a.slug: a for a in Actor.objects.filter(slug__in=slugs)}
+    for i, p in enumerate(participants):
+        if p.actor not in actors:
+            raise invalid(["body", "participants", i, "actor"], f"No actor “{p.actor}”.")
+    wanted = {(actors[p.actor].pk, p.role) for p in participants}
+    existing = {(p.actor_id, p.role): p for p in event.participations.all()}
+    for key, participation in existing.items():
+        if key not in wanted:
+            participation.delete()
+    EventParticipant.objects.bulk_create(
+        [EventParticipant(event=event, actor_id=a, role=r) for a, r in wanted - set(existing)]
+    )
+
+
+def event_place(slug: str | None) -> Place | None:
+    if slug is None:
+        return None
+    place = Place.objects.filter(slug=slug).first()
+    if place is None:
+        raise invalid(["body", "place"], f"No place “{slug}”.")
+    return place
+
+
+@editor.post("/events", response={201: schemas.EventOut, **EDITOR_WRITE})
+def create_event(request: HttpRequest, payload: schemas.EventIn):
+    """Create an event with its participants; a date without a precision is a day."""
+    require(request, "add_event", *(["add_eventparticipant"] if payload.participants else []))
+    data = payload.model_dump(exclude={"participants", "slug", "place"})
+    if payload.date is not None and payload.date_precision is None:
+        data["date_precision"] = Event.Precision.DAY
+    data["date_precision"] = data["date_precision"] or ""
+    slug = payload.slug
+    if slug and Event.objects.filter(slug=slug).exists():
+        raise HttpError(409, f"An event “{slug}” exists already.")
+    event = Event(slug=slug or unique_slug(Event, payload.title), **data)
+    event.place = event_place(payload.place)
+    with transaction.atomic():
+        save_model(event, {"__all__": "date_precision"})
+        set_participants(event, payload.participants)
+    return Status(201, event_with_participants(event))
+
+
+@editor.patch("/events/{slug}", response={200: schemas.EventOut, **EDITOR_WRITE})
+def update_event(request: HttpRequest, payload: schemas.EventPatch, slug: str = SlugPath):
+    """Change an event; ``participants``, when given, replaces the whole list."""
+    event = get_or_404(Event.objects.all(), "event", slug=slug)
+    changes = payload.model_dump(exclude_unset=True)
+    perms = ["change_event"]
+    if "participants" in changes:
+        perms += ["add_eventparticipant", "delete_eventparticipant"]
+    require(request, *perms)
+    if "place" in changes:
+        event.place = event_place(changes.pop("place"))
+    participants = changes.pop("participants", None)
+    for name, value in changes.items():
+        setattr(event, name, "" if name == "date_precision" and value is None else value)
+    if "date" in changes and event.date is None:
+        event.date_precision = ""
+    elif event.date is not None and not event.date_precision:
+        event.date_precision = Event.Precision.DAY
+    with transaction.atomic():
+        save_model(event, {"__all__": "date_precision"})
+        if participants is not None:
+            set_participants(event, payload.participants)
+    return event_with_participants(event)
+
+
+@editor.delete("/events/{slug}", response={200: schemas.DeletedOut, **EDITOR_DELETE})
+def delete_event(request: HttpRequest, slug: str = SlugPath):
+    """Delete an event that no mention points to any more."""
+    require(request, "delete_event")
+    event = get_or_404(Event.objects.all(), "event", slug=slug)
+    try:
+        event.delete()
+    except ProtectedError as exc:
+        raise HttpError(
+            409,
+            f"“{event}” is still mentioned {len(exc.protected_objects)} time(s); remove those "
+            "mentions first.",
+        ) from None
+    return {"id": slug, "version": None}
+
+
+# Quotes belong to one briefing: changing them changes its version.
+
+
+def quote_refs(changes: dict) -> dict:
+    refs = {}
+    for name, model in (("speaker", Actor), ("addressee", Actor), ("event", Event)):
+        if name not in changes:
+            continue
+        slug = changes[name]
+        obj = model.objects.filter(slug=slug).first() if slug is not None else None
+        if slug is not None and obj is None:
+            raise invalid(["body", name], f"No {model._meta.verbose_name} “{slug}”.")
+        refs[name] = obj
+    return refs
+
+
+def quote_change(quote: Quote, article: Article) -> dict:
+    quote = Quote.objects.select_related("speaker", "addressee", "event").get(pk=quote.pk)
+    quote.article = article
+    return {"quote": quote, "version": article.version}
+
+
+@editor.post("/briefings/{slug}/quotes", response={201: schemas.EditorQuoteOut, **EDITOR_WRITE})
+def create_quote(request: HttpRequest, payload: schemas.QuoteIn, slug: str = SlugPath):
+    """Record a quote the briefing reports; link its words with a quote mention."""
+    require(request, "add_quote")
+    article = editable_article(slug)
+    check_version(article, payload.version)
+    data = payload.model_dump(exclude={"version"})
+    quote = Quote(article=article, **{**data, **quote_refs(data)})
+    save_model(quote)
+    message = f"Added the quote “{short(quote.text)}”"
+    annotation_change(
+        request, article, payload.version, message, AuditEntry.Action.ANNOTATED, quote.save
+    )
+    return Status(201, quote_change(quote, article))
+
+
+@editor.patch(
+    "/briefings/{slug}/quotes/{uid}", response={200: schemas.EditorQuoteOut, **EDITOR_WRITE}
+)
+def update_quote(
+    request: HttpRequest, payload: schemas.QuotePatch, uid: uuid.UUID, slug: str = SlugPath
+):
+    """Change a quote's words, speaker, addressee, kind, date or event."""
+    require(request, "change_quote")
+    article = editable_article(slug)
+    quote = get_or_404(article.quotes.all(), "quote in this briefing", uid=uid)
+    check_version(article, payload.version)
+    changes = payload.model_dump(exclude_unset=True, exclude={"version"})
+    for name, value in {**changes, **quote_refs(changes)}.items():
+        setattr(quote, name, value)
+    if not changes:
+        return quote_change(quote, article)
+    message = f"Changed the quote “{short(quote.text)}”"
+    with transaction.atomic():
+        save_model(quote)
+        article.touch(
+            request.auth,
+            expected_version=payload.version,
+            message=message,
+            action=AuditEntry.Action.ANNOTATION_CHANGED,
+        )
+    return quote_change(quote, article)
+
+
+@editor.delete(
+    "/briefings/{slug}/quotes/{uid}", response={200: schemas.DeletedOut, **EDITOR_DELETE}
+)
+def delete_quote(
+    request: HttpRequest, uid: uuid.UUID, version: int = VersionQuery, slug: str = SlugPath
+):
+    """Delete a quote and the mentions of its words."""
+    article = editable_article(slug)
+    quote = get_or_404(article.quotes.all(), "quote in this briefing", uid=uid)
+    require(request, "delete_quote", *(["delete_mention"] if quote.mentions.exists() else []))
+    check_version(article, version)
+    message = f"Deleted the quote “{short(quote.text)}”"
+    annotation_change(
+        request, article, version, message, AuditEntry.Action.ANNOTATION_DELETED, quote.delete
+    )
+    return {"id": str(uid), "version": article.version}
+
+
+# Workflow: the Article methods check permissions, states and the version themselves.
+
+TRANSITION_FIELDS = {
+    "review_comment": "comment",
+    "unpublished_reason": "reason",
+    "publish_at": "at",
+}
+
+
+def transition(request: HttpRequest, slug: str, move: Callable[[Article], object]) -> Article:
+    article = editable_article(slug)
+    try:
+        move(article)
+    except DjangoValidationError as exc:
+        raise from_django_error(exc, TRANSITION_FIELDS) from None
+    return article
+
+
+TRANSITION_RESPONSES = {200: schemas.TransitionOut, **EDITOR_WRITE}
+
+
+@editor.post("/briefings/{slug}/submit", response=TRANSITION_RESPONSES)
+def submit_briefing(request: HttpRequest, payload: schemas.VersionIn, slug: str = SlugPath):
+    """Draft or unpublished → in review (change_article)."""
+    return transition(
+        request,
+        slug,
+        lambda a: a.submit_for_review(request.auth, expected_version=payload.version),
+    )
+
+
+@editor.post("/briefings/{slug}/send-back", response=TRANSITION_RESPONSES)
+def send_back_briefing(request: HttpRequest, payload: schemas.SendBackIn, slug: str = SlugPath):
+    """In review → draft, with a comment for the annotator (publish_article)."""
+    return transition(
+        request,
+        slug,
+        lambda a: a.send_back(request.auth, payload.comment, expected_version=payload.version),
+    )
+
+
+@editor.post("/briefings/{slug}/publish", response=TRANSITION_RESPONSES)
+def publish_briefing(request: HttpRequest, payload: schemas.PublishIn, slug: str = SlugPath):
+    """Publish now, or schedule for a future ``at`` (publish_article)."""
+    return transition(
+        request,
+        slug,
+        lambda a: a.publish(request.auth, at=payload.at, expected_version=payload.version),
+    )
+
+
+@editor.post("/briefings/{slug}/unpublish", response=TRANSITION_RESPONSES)
+def unpublish_briefing(request: HttpRequest, payload: schemas.UnpublishIn, slug: str = SlugPath):
+    """Withdraw a published or scheduled briefing, with a reason (publish_article)."""
+    return transition(
+        request,
+        slug,
+        lambda a: a.unpublish(request.auth, payload.reason, expected_version=payload.version),
+    )
+
+
+@editor.post("/briefings/{slug}/revert", response=TRANSITION_RESPONSES)
+def revert_briefing(request: HttpRequest, payload: schemas.RevertIn, slug: str = SlugPath):
+    """Restore a revision's text, quotes and mentions as a new revision (publish_article)."""
+
+    def move(article: Article) -> None:
+        revision = article.revisions.filter(number=payload.revision).first()
+        if revision is None:
+            raise invalid(
+                ["body", "revision"], f"This briefing has no revision {payload.revision}."
+            )
+        article.revert(
+            revision, request.auth, expected_version=payload.version, message=payload.message
+        )
+
+    return transition(request, slug, move)
+
+
 api.add_router("/briefings", briefings_router)
 api.add_router("/actors", actors_router)
 api.add_router("/events", events_router)
 api.add_router("/quotes", quotes_router)
+api.add_router("/editor", editor)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.urls import reverse
 from ninja import Field, ModelSchema, Schema
@@ -477,6 +477,20 @@ class AnnotationCollection(Schema):
 # Editor ----------------------------------------------------------------------------------------
 
 
+def _no_default(schema: dict) -> None:
+    schema.pop("default", None)
+
+
+def optional(**constraints):
+    """A field a PATCH may leave out but may not set to null (the schema shows no null)."""
+    return Field(None, json_schema_extra=_no_default, **constraints)
+
+
+class EditorSearchQuery(Schema):
+    q: str | None = Field(None, min_length=1, max_length=200, pattern=TEXT_PATTERN)
+    limit: int = Field(20, ge=1, le=MAX_PAGE_SIZE)
+
+
 class VersionIn(Schema):
     version: int = Field(
         ..., ge=1, description="The article version the change is based on (optimistic locking)."
@@ -508,12 +522,12 @@ class MentionIn(VersionIn):
 
 
 class MentionPatch(VersionIn):
-    start: int | None = Field(None, ge=0)
-    end: int | None = Field(None, ge=1)
-    exact: str | None = Field(None, max_length=10_000)
-    target: TargetIn | None = None
-    status: MentionStatus | None = None
-    note: str | None = Field(None, max_length=500, pattern=TEXT_PATTERN)
+    start: int = optional(ge=0)
+    end: int = optional(ge=1)
+    exact: str = optional(max_length=10_000)
+    target: TargetIn = optional()
+    status: MentionStatus = optional()
+    note: str = optional(max_length=500, pattern=TEXT_PATTERN)
 
 
 class EditorMentionOut(MentionOut):
@@ -601,6 +615,10 @@ class RevertIn(VersionIn):
     message: str = Field("", max_length=250, pattern=TEXT_PATTERN)
 
 
+WIKIDATA_PATTERN = r"^(Q[1-9][0-9]{0,15})?$"
+Alias = Annotated[str, Field(min_length=1, max_length=200, pattern=TEXT_PATTERN)]
+
+
 class ActorIn(Schema):
     name: str = Field(..., min_length=1, max_length=200, pattern=TEXT_PATTERN)
     slug: str | None = Field(
@@ -609,17 +627,17 @@ class ActorIn(Schema):
     kind: ActorKind
     role: str = Field("", max_length=200, pattern=TEXT_PATTERN)
     description: str = Field("", max_length=10_000, pattern=TEXT_PATTERN)
-    aliases: list[str] = Field(default_factory=list, max_length=50)
-    wikidata_id: str = Field("", pattern=r"^(Q[1-9][0-9]{0,15})?$")
+    aliases: list[Alias] = Field(default_factory=list, max_length=50)
+    wikidata_id: str = Field("", pattern=WIKIDATA_PATTERN)
 
 
 class ActorPatch(Schema):
-    name: str | None = Field(None, min_length=1, max_length=200, pattern=TEXT_PATTERN)
-    kind: ActorKind | None = None
-    role: str | None = Field(None, max_length=200, pattern=TEXT_PATTERN)
-    description: str | None = Field(None, max_length=10_000, pattern=TEXT_PATTERN)
-    aliases: list[str] | None = Field(None, max_length=50)
-    wikidata_id: str | None = Field(None, pattern=r"^(Q[1-9][0-9]{0,15})?$")
+    name: str = optional(min_length=1, max_length=200, pattern=TEXT_PATTERN)
+    kind: ActorKind = optional()
+    role: str = optional(max_length=200, pattern=TEXT_PATTERN)
+    description: str = optional(max_length=10_000, pattern=TEXT_PATTERN)
+    aliases: list[Alias] = optional(max_length=50)
+    wikidata_id: str = optional(pattern=WIKIDATA_PATTERN)
 
 
 class ParticipantIn(Schema):
@@ -646,17 +664,17 @@ class EventIn(Schema):
 
 
 class EventPatch(Schema):
-    title: str | None = Field(None, min_length=1, max_length=300, pattern=TEXT_PATTERN)
-    kind: EventKind | None = None
-    date: datetime.date | None = None
+    title: str = optional(min_length=1, max_length=300, pattern=TEXT_PATTERN)
+    kind: EventKind = optional()
+    date: datetime.date | None = Field(None, description="null clears the date.")
     date_precision: DatePrecision | None = None
-    date_text: str | None = Field(None, max_length=200, pattern=TEXT_PATTERN)
-    place: str | None = Field(None, min_length=1, max_length=200, pattern=SLUG_PATTERN)
+    date_text: str = optional(max_length=200, pattern=TEXT_PATTERN)
+    place: Slug | None = Field(None, min_length=1, max_length=200, pattern=SLUG_PATTERN)
     fatalities: int | None = Field(None, ge=0, le=10_000_000)
     injured: int | None = Field(None, ge=0, le=10_000_000)
-    description: str | None = Field(None, max_length=10_000, pattern=TEXT_PATTERN)
-    participants: list[ParticipantIn] | None = Field(
-        None, max_length=200, description="Replaces the whole list when given."
+    description: str = optional(max_length=10_000, pattern=TEXT_PATTERN)
+    participants: list[ParticipantIn] = optional(
+        max_length=200, description="Replaces the whole list when given."
     )
 
 
@@ -671,13 +689,13 @@ class QuoteIn(VersionIn):
 
 
 class QuotePatch(VersionIn):
-    text: str | None = Field(None, min_length=1, max_length=10_000, pattern=TEXT_PATTERN)
-    speaker: str | None = Field(None, min_length=1, max_length=200, pattern=SLUG_PATTERN)
-    cue: str | None = Field(None, max_length=50, pattern=TEXT_PATTERN)
-    addressee: str | None = Field(None, min_length=1, max_length=200, pattern=SLUG_PATTERN)
-    kind: QuoteKind | None = None
+    text: str = optional(min_length=1, max_length=10_000, pattern=TEXT_PATTERN)
+    speaker: Slug | None = Field(None, min_length=1, max_length=200, pattern=SLUG_PATTERN)
+    cue: str = optional(max_length=50, pattern=TEXT_PATTERN)
+    addressee: Slug | None = Field(None, min_length=1, max_length=200, pattern=SLUG_PATTERN)
+    kind: QuoteKind = optional()
     said_on: datetime.date | None = None
-    event: str | None = Field(None, min_length=1, max_length=200, pattern=SLUG_PATTERN)
+    event: Slug | None = Field(None, min_length=1, max_length=200, pattern=SLUG_PATTERN)
 
 
 class EditorQuote(QuoteOut):
