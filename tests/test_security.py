@@ -56,10 +56,27 @@ def policy(response) -> dict[str, list[str]]:
     return {d[0]: d[1:] for d in directives if d}
 
 
-@pytest.mark.parametrize("url", [LOGIN, "/healthz", "/no-such-page/"])
-def test_every_response_carries_the_security_headers(client, db, url):
-    """CSP, nosniff, Referrer-Policy and frame denial are sent on pages, errors and probes."""
+SEED_PAGE = "/briefings/blinken-cairo-israeli-palestinian-violence/"
+
+
+@pytest.mark.parametrize(
+    ("url", "status"),
+    [
+        ("/", 200),
+        (SEED_PAGE, 200),
+        ("/api/briefings", 200),
+        ("/api/briefings/blinken-cairo-israeli-palestinian-violence", 200),
+        ("/api/docs", 200),
+        (LOGIN, 200),
+        ("/healthz", 200),
+        ("/no-such-page/", 404),
+    ],
+)
+def test_every_response_carries_the_security_headers(client, seed, url, status):
+    """CSP, nosniff, Referrer-Policy and frame denial are sent on pages, the API, the admin,
+    errors and probes."""
     response = client.get(url)
+    assert response.status_code == status
     csp = policy(response)
     assert csp["default-src"] == ["'self'"]
     assert csp["script-src"] == ["'self'"]
