@@ -1,5 +1,7 @@
 from django.contrib import admin
 from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils.html import format_html
 
 from briefings.admin_workflow import ArticleWorkflowAdmin
 from briefings.models import (
@@ -136,12 +138,20 @@ class RevisionAdmin(admin.ModelAdmin):
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "user", "action", "article_title", "detail"]
+    list_display = ["created_at", "user", "action", "article_link", "detail"]
     list_filter = ["action", ("user", admin.RelatedOnlyFieldListFilter),
                    ("article", admin.RelatedOnlyFieldListFilter)]  # fmt: skip
     list_select_related = ["user"]
     search_fields = ["article_title", "detail", "user__username"]
     date_hierarchy = "created_at"
+
+    @admin.display(description="Article", ordering="article_title")
+    def article_link(self, obj: AuditEntry) -> str:
+        # The title is kept on the entry, so it still reads after the article is deleted.
+        if obj.article_id is None:
+            return obj.article_title
+        url = reverse("admin:briefings_article_change", args=[obj.article_id])
+        return format_html('<a href="{}">{}</a>', url, obj.article_title)
 
     def has_add_permission(self, request):
         return False

@@ -639,3 +639,40 @@ def test_public_page_of_a_draft_is_a_404_even_for_staff_without_preview(client, 
     article = make_article()
     client.force_login(annotator)
     assert client.get(f"/briefings/{article.slug}/").status_code == 404
+
+
+# Audit trail ----------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_audit_trail_filters_by_user_article_and_action(client, annotator, editor):
+    """The audit admin narrows entries by who, which article and what, and links the article."""
+    first = make_article(title="First <briefing>")
+    second = make_article(slug="second", title="Second briefing")
+    first.submit_for_review(annotator)
+    second.submit_for_review(annotator)
+    first.publish(editor)
+    client.force_login(editor)
+    url = reverse("admin:briefings_auditentry_changelist")
+
+    def rows(**params) -> list[tuple]:
+        response = client.get(url, params)
+        assert response.status_code == 200
+        return [
+            (entry.user.username, entry.article_title, entry.action)
+            for entry in response.context["cl"].result_list
+        ]
+
+    assert sorted(rows(user__id__exact=annotator.pk)) == [
+        ("annie", "First <briefing>", "submitted"),
+        ("annie", "Second briefing", "submitted"),
+    ]
+    assert sorted(rows(article__id__exact=first.pk)) == [
+        ("annie", "First <briefing>", "submitted"),
+        ("eddie", "First <briefing>", "approved"),
+        ("eddie", "First <briefing>", "published"),
+    ]
+    assert rows(action="published") == [("eddie", "First <briefing>", "published")]
+    page = client.get(url).content.decode()
+    change = admin_url("change", first.pk)
+    assert f'<a href="{change}">First &lt;briefing&gt;</a>' in page
