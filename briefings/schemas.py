@@ -8,11 +8,13 @@ so that the OpenAPI document tells clients exactly which requests are valid.
 from __future__ import annotations
 
 import datetime
+import re
 import uuid
 from typing import Annotated, Any, Literal
 
 from django.urls import reverse
 from ninja import Field, ModelSchema, Schema
+from pydantic import BeforeValidator
 
 from briefings.models import (
     MENTION_TARGETS,
@@ -32,6 +34,31 @@ TEXT_PATTERN = r"^[^\x00]*$"
 PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 MAX_OFFSET = 100_000
+
+
+def _iso_text(pattern: str, what: str):
+    regex = re.compile(pattern)
+
+    def check(value: Any) -> Any:
+        # Pydantic would also take numbers (as Unix times) and other spellings; the schema
+        # promises ISO 8601 text, so that is all that is accepted.
+        if isinstance(value, str) and not regex.fullmatch(value):
+            raise ValueError(f"Give {what}.")
+        if not isinstance(value, str | datetime.date):
+            raise ValueError(f"Give {what} as a string.")
+        return value
+
+    return BeforeValidator(check)
+
+
+IsoDate = Annotated[datetime.date, _iso_text(r"\d{4}-\d{2}-\d{2}", "the date as YYYY-MM-DD")]
+IsoDateTime = Annotated[
+    datetime.datetime,
+    _iso_text(
+        r"(?i)\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})",
+        "the time as YYYY-MM-DDTHH:MM with a time zone, e.g. 2023-01-30T09:00+01:00",
+    ),
+]
 
 ActorKind = Literal[tuple(Actor.Kind.values)]
 EventKind = Literal[tuple(Event.Kind.values)]
@@ -104,8 +131,8 @@ class BriefingQuery(PageQuery):
     actor: Slug | None = _slug_param("Only briefings that mention this actor (slug).")
     event_kind: EventKind | None = Field(None, description="Only briefings with such an event.")
     place: Slug | None = _slug_param("Only briefings that mention this place or an event there.")
-    date_from: datetime.date | None = Field(None, description="Dateline on or after this day.")
-    date_to: datetime.date | None = Field(None, description="Dateline on or before this day.")
+    date_from: IsoDate | None = Field(None, description="Dateline on or after this day.")
+    date_to: IsoDate | None = Field(None, description="Dateline on or before this day.")
 
 
 class ActorQuery(PageQuery):
@@ -123,15 +150,15 @@ class EventQuery(PageQuery):
     kind: EventKind | None = None
     place: Slug | None = _slug_param("Only events at this place (slug).")
     actor: Slug | None = _slug_param("Only events this actor took part in (slug).")
-    date_from: datetime.date | None = Field(None, description="Events on or after this day.")
-    date_to: datetime.date | None = Field(None, description="Events on or before this day.")
+    date_from: IsoDate | None = Field(None, description="Events on or after this day.")
+    date_to: IsoDate | None = Field(None, description="Events on or before this day.")
 
 
 class QuoteQuery(PageQuery):
     speaker: Slug | None = _slug_param("Only quotes by this actor (slug).")
     briefing: Slug | None = _slug_param("Only quotes reported in this briefing (slug).")
-    date_from: datetime.date | None = Field(None, description="Said on or after this day.")
-    date_to: datetime.date | None = Field(None, description="Said on or before this day.")
+    date_from: IsoDate | None = Field(None, description="Said on or after this day.")
+    date_to: IsoDate | None = Field(None, description="Said on or before this day.")
 
 
 # References (small embedded summaries) ---------------------------------------------------------
@@ -601,7 +628,7 @@ class SendBackIn(VersionIn):
 
 
 class PublishIn(VersionIn):
-    at: datetime.datetime | None = Field(
+    at: IsoDateTime | None = Field(
         None, description="A future time (with time zone) to schedule; empty to publish now."
     )
 
@@ -651,7 +678,7 @@ class EventIn(Schema):
         None, min_length=1, max_length=200, pattern=SLUG_PATTERN, description="Made from the title."
     )
     kind: EventKind
-    date: datetime.date | None = None
+    date: IsoDate | None = None
     date_precision: DatePrecision | None = Field(
         None, description="Required with a date; day when omitted."
     )
@@ -666,7 +693,7 @@ class EventIn(Schema):
 class EventPatch(Schema):
     title: str = optional(min_length=1, max_length=300, pattern=TEXT_PATTERN)
     kind: EventKind = optional()
-    date: datetime.date | None = Field(None, description="null clears the date.")
+    date: IsoDate | None = Field(None, description="null clears the date.")
     date_precision: DatePrecision | None = None
     date_text: str = optional(max_length=200, pattern=TEXT_PATTERN)
     place: Slug | None = Field(None, min_length=1, max_length=200, pattern=SLUG_PATTERN)
@@ -684,7 +711,7 @@ class QuoteIn(VersionIn):
     cue: str = Field("", max_length=50, pattern=TEXT_PATTERN)
     addressee: str | None = Field(None, min_length=1, max_length=200, pattern=SLUG_PATTERN)
     kind: QuoteKind = "direct"
-    said_on: datetime.date | None = None
+    said_on: IsoDate | None = None
     event: str | None = Field(None, min_length=1, max_length=200, pattern=SLUG_PATTERN)
 
 
@@ -694,7 +721,7 @@ class QuotePatch(VersionIn):
     cue: str = optional(max_length=50, pattern=TEXT_PATTERN)
     addressee: Slug | None = Field(None, min_length=1, max_length=200, pattern=SLUG_PATTERN)
     kind: QuoteKind = optional()
-    said_on: datetime.date | None = None
+    said_on: IsoDate | None = None
     event: Slug | None = Field(None, min_length=1, max_length=200, pattern=SLUG_PATTERN)
 
 
