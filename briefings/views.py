@@ -266,46 +266,59 @@ class BriefingPage:
     def __init__(self, article: Article, mentions: list[Mention]):
         self.article = article
         self.mentions = mentions
-        counts: Counter = Counter()
+        self.counts: Counter = Counter()
         self.actors: dict[int, Actor] = {}
         self.events: dict[int, Event] = {}
         self.event_first: dict[int, Mention] = {}
         self.quotes: dict[int, Quote] = {}
         self.places: dict[int, object] = {}
-        self.spans: list[render.Span] = []
         for m in mentions:
-            anchor = mention_anchor(m)
             if m.actor_id:
-                counts[m.actor_id] += 1
+                self.counts[m.actor_id] += 1
                 self.actors.setdefault(m.actor_id, m.actor)
-                span = render.Span(
-                    m.start,
-                    m.end,
-                    "actor",
-                    m.actor.get_absolute_url(),
-                    anchor,
-                    actor_label(m.actor),
-                )
             elif m.event_id:
                 self.events.setdefault(m.event_id, m.event)
                 self.event_first.setdefault(m.event_id, m)
-                span = render.Span(
-                    m.start, m.end, "event", m.event.get_absolute_url(), anchor, m.event.title
-                )
             elif m.place_id:
                 self.places.setdefault(m.place_id, m.place)
-                href = reverse("briefings:home") + "?" + urlencode({"place": m.place.slug})
-                span = render.Span(m.start, m.end, "place", href, anchor, m.place.name)
             elif m.quote_id:
-                if m.quote_id not in self.quotes:
-                    self.quotes[m.quote_id] = m.quote
-                    anchor = quote_anchor(m.quote)
-                speaker = m.quote.speaker.name if m.quote.speaker else "unattributed"
-                span = render.Span(m.start, m.end, "quote", "", anchor, f"Quote: {speaker}")
-            else:
+                self.quotes.setdefault(m.quote_id, m.quote)
+
+    def spans(self) -> list[render.Span]:
+        """One span per mention; links and labels are worked out once per target."""
+        targets: dict[tuple[str, int], tuple[str, str, str]] = {}
+        home = reverse("briefings:home")
+
+        def describe(kind: str, target) -> tuple[str, str, str]:
+            key = (kind, target.pk)
+            if key not in targets:
+                if kind == "actor":
+                    found = ("actor", target.get_absolute_url(), actor_label(target))
+                elif kind == "event":
+                    found = ("event", target.get_absolute_url(), target.title)
+                elif kind == "place":
+                    href = home + "?" + urlencode({"place": target.slug})
+                    found = ("place", href, target.name)
+                else:
+                    speaker = target.speaker.name if target.speaker else "unattributed"
+                    found = ("quote", "", f"Quote: {speaker}")
+                targets[key] = found
+            return targets[key]
+
+        spans = []
+        anchored_quotes: set[int] = set()
+        for m in self.mentions:
+            kind = m.kind
+            if not kind:
                 continue
-            self.spans.append(span)
-        self.counts = counts
+            anchor = mention_anchor(m)
+            # The quote list links to the first piece of each quote in the text.
+            if kind == "quote" and m.quote_id not in anchored_quotes:
+                anchored_quotes.add(m.quote_id)
+                anchor = quote_anchor(m.quote)
+            span_kind, href, label = describe(kind, getattr(m, kind))
+            spans.append(render.Span(m.start, m.end, span_kind, href, anchor, label))
+        return spans
 
     def whos_who(self) -> list[dict]:
         ranked = sorted(self.actors.values(), key=lambda a: (-self.counts[a.pk], a.name))
@@ -335,7 +348,7 @@ class BriefingPage:
         }
 
     def blocks(self) -> list[render.Block]:
-        return render.render_body(self.article.body, self.spans)
+        return render.render_body(self.article.body, self.spans())
 
     def etag_parts(self) -> list:
         a = self.article
@@ -428,11 +441,32 @@ class BriefingPage:
         return render.json_ld(data)
 
 
+# What the briefing page reads of each mention and its target: loading less keeps a page of a
+# thousand mentions cheap (no descriptions, aliases or bookkeeping columns).
+_ACTOR_FIELDS = ("id", "name", "slug", "kind", "role", "wikidata_id", "updated_at")
+BRIEFING_FIELDS = (
+    "id", "uid", "start", "end", "updated_at", "actor_id", "event_id", "quote_id", "place_id",
+    *(f"actor__{f}" for f in _ACTOR_FIELDS),
+    *(f"event__{f}" for f in (
+        "id", "title", "slug", "kind", "date", "date_precision", "place_id", "fatalities",
+        "injured", "description", "updated_at",
+    )),
+    "event__place__id", "event__place__name", "event__place__slug",
+    *(f"quote__{f}" for f in (
+        "id", "uid", "text", "cue", "said_on", "speaker_id", "addressee_id", "updated_at",
+    )),
+    *(f"quote__speaker__{f}" for f in _ACTOR_FIELDS),
+    "quote__addressee__id", "quote__addressee__name",
+    "place__id", "place__name", "place__slug",
+)  # fmt: skip
+
+
 def briefing_mentions(article: Article) -> list[Mention]:
     return list(
         visible_mentions()
         .filter(article=article)
         .select_related("actor", "event__place", "quote__speaker", "quote__addressee", "place")
+        .only(*BRIEFING_FIELDS)
         .order_by("start", "end", "id")
     )
 
@@ -762,5 +796,6 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
     return public_cache(request, response)
 
 
-# The API's editor endpoints and its interactive docs are no use to a search engine.
-ROBOTS_DISALLOW = ["/api/docs", "/search/"]
+# The API's editor (write) endpoints and its docs are no use to a search engine; search result
+# pages are endless combinations of the same content.
+ROBOTS_DISALLOW = ["/api/editor/", "/api/docs", "/search/"]

@@ -594,6 +594,7 @@ def test_robots_txt_keeps_crawlers_out_of_admin_and_points_to_the_sitemap(client
     assert response["Content-Type"].startswith("text/plain")
     lines = response.content.decode().splitlines()
     assert "User-agent: *" in lines and "Disallow: /admin/" in lines
+    assert "Disallow: /api/editor/" in lines
     assert "Sitemap: http://testserver/sitemap.xml" in lines
 
 
