@@ -104,6 +104,13 @@ class ArticleWorkflowAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         return self.workflow_readonly_fields
 
+    def has_change_permission(self, request, obj=None):
+        # A published briefing is read-only to those who may not publish: the page still shows
+        # it and the workflow steps open to them.
+        if obj is not None and not obj.can_edit(request.user):
+            return False
+        return super().has_change_permission(request, obj)
+
     def get_fieldsets(self, request, obj=None):
         fieldsets = [
             (None, {"fields": ["title", "slug", "standfirst", "body"]}),

@@ -540,6 +540,21 @@ class Article(models.Model):
             allowed.append(t.name)
         return allowed
 
+    def can_edit(self, user) -> bool:
+        """Whether ``user`` may change this article's content and annotations in its state."""
+        try:
+            self.check_can_edit(user)
+        except PermissionDenied:
+            return False
+        return True
+
+    def check_can_edit(self, user) -> None:
+        """Content edits need change_article; on a published or scheduled briefing they go
+        straight to readers, so they are an Editor's call (publish_article), like publishing."""
+        require_permission(user, EDIT_PERMISSION, "edit articles")
+        if self.status == self.Status.PUBLISHED:
+            require_permission(user, PUBLISH_PERMISSION, "change a published or scheduled briefing")
+
     def can_revert(self, user) -> bool:
         return user is not None and user.is_authenticated and user.has_perm(PUBLISH_PERMISSION)
 
@@ -627,6 +642,7 @@ class Article(models.Model):
     ) -> Revision:
         """Save edited article fields: the one way content is changed. Needs change_article.
 
+        On a published or scheduled briefing it also needs publish_article (check_can_edit).
         A changed body re-anchors every mention (those that cannot be placed become orphaned,
         never dropped). Returns the new revision.
         """
@@ -640,6 +656,7 @@ class Article(models.Model):
         require_permission(by, EDIT_PERMISSION, "edit articles")
         with transaction.atomic():
             current = self._lock(expected_version)
+            current.check_can_edit(by)
             self._apply(current.version, by, **fields)
             detail = message
             if "body" in fields and self.body != current.body:
@@ -662,12 +679,14 @@ class Article(models.Model):
         """Record a change to the article's annotations: bump the version, make a revision.
 
         Call it inside the same ``transaction.atomic()`` as the change (before or after it):
-        if the article moved on meanwhile it raises StaleVersion and the change rolls back.
-        Needs change_article.
+        if the article moved on meanwhile it raises StaleVersion, and if ``by`` may not change it
+        in its state PermissionDenied; either way the change rolls back. Needs change_article,
+        and publish_article on a published or scheduled briefing.
         """
         require_permission(by, EDIT_PERMISSION, "annotate articles")
         with transaction.atomic():
             current = self._lock(expected_version)
+            current.check_can_edit(by)
             self._apply(current.version, by)
             return self._record_revision(by, message, action, detail or message)
 

@@ -10,6 +10,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.messages import get_messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -676,3 +677,26 @@ def test_audit_trail_filters_by_user_article_and_action(client, annotator, edito
     page = client.get(url).content.decode()
     change = admin_url("change", first.pk)
     assert f'<a href="{change}">First &lt;briefing&gt;</a>' in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("state", ["published", "scheduled"])
+def test_published_briefing_is_changed_by_editors_only(client, annotator, editor, blinken, state):
+    """Edits to a live or scheduled briefing reach readers unreviewed: Editors only."""
+    article = put_in_state(make_article(), state)
+    with pytest.raises(PermissionDenied, match="change a published or scheduled briefing"):
+        article.save_content(annotator, expected_version=article.version, title="Unreviewed")
+    with pytest.raises(PermissionDenied), transaction.atomic():
+        Mention.objects.create(article=article, start=0, end=6, exact="Antony", actor=blinken)
+        article.touch(annotator, expected_version=article.version)
+    article.refresh_from_db()
+    assert article.title == "Blinken in Cairo" and not article.mentions.exists()
+    article.save_content(editor, expected_version=article.version, title="Reviewed")
+    # The annotator still sees the page, read-only, and cannot post it.
+    client.force_login(annotator)
+    page = client.get(admin_url("change", article.pk))
+    assert page.status_code == 200 and 'name="title"' not in page.content.decode()
+    response = client.post(admin_url("change", article.pk), change_form_data(article, title="x"))
+    assert response.status_code == 403
+    article.refresh_from_db()
+    assert article.title == "Reviewed"
