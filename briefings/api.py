@@ -485,6 +485,9 @@ def list_quotes(request: HttpRequest, query: Query[schemas.QuoteQuery]):
 
 # Editor router ---------------------------------------------------------------------------------
 
+# Other editor endpoints should be added to this router rather than to a second Router mounted at
+# /editor: ninja serves each URL path from one router only, so a GET /events on a second router
+# next to this router's POST /events would answer 405 (tests/test_api_schema.py catches it).
 editor = Router(tags=["editor"], auth=EditorSession())
 # Editors' responses are about unpublished work: no cache anywhere may keep them.
 editor.add_decorator(never_cache, mode="view")
