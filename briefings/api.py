@@ -365,8 +365,8 @@ def get_briefing_annotations(request: HttpRequest, slug: str = SlugPath):
     quote.
     """
     article = get_or_404(Article.objects.published(), "published briefing", slug=slug)
-    source = request.build_absolute_uri(article.get_absolute_url())
-    collection_id = request.build_absolute_uri()
+    source = schemas.absolute_url(request, article.get_absolute_url())
+    collection_id = schemas.absolute_url(request, request.path)
     items = [annotation(request, mention, source) for mention in visible_mentions(article)]
     return {
         "@context": "http://www.w3.org/ns/anno.jsonld",
@@ -392,7 +392,7 @@ def annotation(request: HttpRequest, mention: Mention, source: str) -> dict:
             {
                 "type": "SpecificResource",
                 "purpose": "identifying",
-                "source": request.build_absolute_uri(target.get_absolute_url()),
+                "source": schemas.absolute_url(request, target.get_absolute_url()),
             }
         )
     bodies.append(

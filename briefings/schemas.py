@@ -12,6 +12,7 @@ import re
 import uuid
 from typing import Annotated, Any, Literal
 
+from django.conf import settings
 from django.urls import reverse
 from ninja import Field, ModelSchema, Schema
 from pydantic import BeforeValidator
@@ -73,9 +74,16 @@ ArticleStatus = Literal[tuple(Article.Status.values)]
 Slug = str
 
 
-def absolute(context: dict | None, path: str) -> str:
-    request = (context or {}).get("request")
+def absolute_url(request, path: str) -> str:
+    """The site's canonical address when configured (as in feeds and the sitemap), else the
+    address the request came to."""
+    if settings.SITE_URL:
+        return settings.SITE_URL + path
     return request.build_absolute_uri(path) if request is not None else path
+
+
+def absolute(context: dict | None, path: str) -> str:
+    return absolute_url((context or {}).get("request"), path)
 
 
 # Errors ----------------------------------------------------------------------------------------

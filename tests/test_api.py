@@ -570,3 +570,19 @@ def test_docs_page_works_offline_from_local_static_files(client):
         assert finders.find(url.removeprefix("/static/")), f"{url} is missing"
     assert "cdn" not in html.lower()
     assert '"url": "/api/openapi.json"' in html
+
+
+@pytest.mark.django_db
+def test_links_use_the_configured_site_address(client, settings):
+    """With BRIEFINGS_SITE_URL set, links and annotation ids use it, not the request's host."""
+    settings.SITE_URL = "https://briefings.example.org"
+    article, actor, *_ = annotated_article()
+    detail = client.get(f"/api/briefings/{article.slug}").json()
+    assert detail["url"] == f"https://briefings.example.org/briefings/{article.slug}/"
+    assert detail["actors"][0]["url"] == f"https://briefings.example.org/actors/{actor.slug}/"
+    collection = client.get(f"/api/briefings/{article.slug}/annotations").json()
+    assert collection["id"] == (
+        f"https://briefings.example.org/api/briefings/{article.slug}/annotations"
+    )
+    target = collection["first"]["items"][0]["target"]
+    assert target["source"] == f"https://briefings.example.org/briefings/{article.slug}/"
