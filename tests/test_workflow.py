@@ -700,3 +700,82 @@ def test_published_briefing_is_changed_by_editors_only(client, annotator, editor
     assert response.status_code == 403
     article.refresh_from_db()
     assert article.title == "Reviewed"
+
+
+# Visibility across every public surface ------------------------------------------------------
+
+PUBLIC_SURFACES = (
+    "/",
+    "/search/?q=Quintero",  # the page echoes the query: search for the other name
+    "/feeds/briefings/",
+    "/sitemap.xml",
+    "/sitemap-briefings.xml",
+    "/sitemap-actors.xml",
+    "/sitemap-events.xml",
+    "/api/briefings",
+    "/api/briefings?q=Quintero",
+    "/api/actors",
+    "/api/events",
+    "/api/quotes",
+)
+
+
+def moved_to(state: str, article: Article, annotator, editor) -> Article:
+    """Bring an article to a state the way the newsroom does, through the workflow."""
+    if state in ("review", "unpublished", "scheduled"):
+        article.submit_for_review(annotator)
+    if state == "scheduled":
+        article.publish(editor, at=timezone.now() + datetime.timedelta(hours=1))
+    if state == "unpublished":
+        article.publish(editor)
+        article.unpublish(editor, "Retracted by the agency.")
+    if state == "sent back":
+        article.submit_for_review(annotator)
+        article.send_back(editor, "Not ready.")
+    return article
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("state", ["draft", "review", "sent back", "scheduled", "unpublished"])
+def test_nothing_unpublished_appears_on_any_page_feed_sitemap_search_or_api(
+    client, annotator, editor, state
+):
+    """A briefing not public (in any state the workflow leads to) is on no public surface;
+    the same briefing published is, so each check can fail."""
+    zorblax = Actor.objects.create(name="Zorblax Quintero", slug="zorblax-quintero", kind="person")
+    article = make_article(title="Zorblax briefing", slug="zorblax-briefing",
+                           body="Zorblax Quintero spoke in Cairo on Monday.")  # fmt: skip
+    span = Mention(article=article, start=0, end=16, actor=zorblax)
+    span.capture()
+    span.save()
+    moved_to(state, article, annotator, editor)
+
+    def visible() -> list[str]:
+        found = [
+            url for url in PUBLIC_SURFACES if "zorblax" in client.get(url).content.decode().lower()
+        ]
+        for url in (
+            f"/briefings/{article.slug}/",
+            f"/actors/{zorblax.slug}/",
+            f"/api/briefings/{article.slug}",
+            f"/api/briefings/{article.slug}/annotations",
+            f"/api/actors/{zorblax.slug}",
+        ):
+            if client.get(url).status_code != 404:
+                found.append(url)
+        return found
+
+    assert visible() == []
+    # Published now (an Editor may publish from any of these states), everything shows it.
+    if state == "scheduled":
+        article.publish(editor)
+    else:
+        article.publish(editor, expected_version=article.version)
+    # (No events or quotes here, and the sitemap index lists sections, not briefings.)
+    unrelated = {"/sitemap.xml", "/sitemap-events.xml", "/api/events", "/api/quotes"}
+    assert sorted(visible()) == sorted(
+        [url for url in PUBLIC_SURFACES if url not in unrelated]
+        + [f"/briefings/{article.slug}/", f"/actors/{zorblax.slug}/",
+           f"/api/briefings/{article.slug}", f"/api/briefings/{article.slug}/annotations",
+           f"/api/actors/{zorblax.slug}"]
+    )  # fmt: skip
