@@ -614,14 +614,16 @@ class Article(models.Model):
                 )
         when = at or now
         scheduled = when > now
-        # published_at keeps the first time the briefing went public, unless that never happened.
-        first = self.published_at
-        published_at = when if first is None or first > now else first
         action = AuditEntry.Action.SCHEDULED if scheduled else AuditEntry.Action.PUBLISHED
         detail = f"for {timezone.localtime(when):%Y-%m-%d %H:%M %Z}" if scheduled else ""
         self._transition(
             "publish", by, expected_version, action, detail=detail, now=now,
-            publish_at=when, published_at=published_at, review_comment="", unpublished_reason="",
+            publish_at=when, review_comment="", unpublished_reason="",
+            # published_at keeps the first time the briefing went public, unless it never did.
+            published_at=lambda current: (
+                when if current.published_at is None or current.published_at > now
+                else current.published_at
+            ),
         )  # fmt: skip
 
     def unpublish(self, by, reason: str, *, expected_version: int | None = None) -> None:
@@ -797,8 +799,8 @@ class Article(models.Model):
         if self.status not in t.sources or (t.name == "publish" and live):
             target = self.Status(t.target).label.lower()
             raise WorkflowError(
-                f"Cannot {t.label} “{self.title}”: it is {self.status_label(now).lower()}, "
-                f"not something that can become {target}; {t.rule}."
+                f"Cannot {t.label} “{self.title}” (from {self.status_label(now).lower()} to "
+                f"{target}): {t.rule}."
             )
 
     def status_label(self, now: datetime.datetime | None = None) -> str:
@@ -826,6 +828,8 @@ class Article(models.Model):
             current = self._lock(expected_version)
             previous = current.status
             current._check_source(t, now or timezone.now())
+            # A field may depend on the row as read under the lock: pass a function of it.
+            fields = {k: v(current) if callable(v) else v for k, v in fields.items()}
             self._apply(current.version, by, status=t.target, **fields)
             if previous == self.Status.IN_REVIEW and name == "publish":
                 AuditEntry.record(AuditEntry.Action.APPROVED, article=self, user=by)
