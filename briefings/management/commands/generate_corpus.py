@@ -11,7 +11,7 @@ import argparse
 import time
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import reset_queries, transaction
 
 from briefings import corpus
 from briefings.models import (
@@ -131,6 +131,8 @@ class Command(BaseCommand):
             specs = [corpus.article(seed, i, actors) for i in range(start, end)]
             with transaction.atomic():
                 counts = self.write(specs)
+            # With DEBUG on, Django keeps every statement (megabytes per batch here).
+            reset_queries()
             for key, value in counts.items():
                 totals[key] += value
             progress.advance(len(specs))
