@@ -780,3 +780,26 @@ def test_nothing_unpublished_appears_on_any_page_feed_sitemap_search_or_api(
            f"/api/briefings/{article.slug}", f"/api/briefings/{article.slug}/annotations",
            f"/api/actors/{zorblax.slug}"]
     )  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_admin_add_creates_a_draft_with_a_first_revision(client, annotator):
+    """An article added in the admin starts as a draft with revision 1 and an audit entry."""
+    client.force_login(annotator)
+    data = {
+        "title": "Sisi receives Blinken", "slug": "sisi-receives-blinken", "standfirst": "",
+        "body": BODY, "source": "France 24", "source_url": "", "agency": "AFP",
+        "language": "en", "translated_from": "fr", "dateline": "2023-01-30",
+        "revision_message": "", "base_version": "", "loaded_version": "",
+        "status": "published",
+    }  # fmt: skip
+    response = client.post(admin_url("add"), data)
+    assert response.status_code == 302
+    article = Article.objects.get(slug="sisi-receives-blinken")
+    assert article.status == "draft"
+    assert article.created_by == annotator
+    revision = article.revisions.get()
+    assert (revision.number, revision.author, revision.message) == (
+        1, annotator, "Created in the admin",
+    )  # fmt: skip
+    assert AuditEntry.objects.get(article=article).user == annotator
