@@ -206,8 +206,8 @@ def public_cache(run: Callable) -> Callable:
     """ETag, conditional GET and Cache-Control on successful public reads.
 
     The ETag hashes the body, so anything that changes what a client sees changes it. A request
-    that carries cookies may be answered with a Set-Cookie (a session refresh): that response is
-    marked private so a shared cache never stores someone's cookie.
+    with a session cookie is answered with a Set-Cookie (sessions are saved on every request):
+    that response is marked private so a shared cache never stores someone's session.
     """
 
     @wraps(run)
@@ -215,7 +215,8 @@ def public_cache(run: Callable) -> Callable:
         response = run(request, *args, **kwargs)
         if request.method not in ("GET", "HEAD") or response.status_code != 200:
             return response
-        visibility = {"private": True} if request.COOKIES else {"public": True}
+        has_session = settings.SESSION_COOKIE_NAME in request.COOKIES
+        visibility = {"private": True} if has_session else {"public": True}
         patch_cache_control(response, max_age=settings.BRIEFINGS_API_MAX_AGE, **visibility)
         response["ETag"] = f'"{hashlib.sha256(response.content).hexdigest()[:32]}"'
         return get_conditional_response(request, etag=response["ETag"], response=response)

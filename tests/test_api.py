@@ -420,12 +420,15 @@ def test_detail_etag_and_conditional_get(client, path):
 
 @pytest.mark.django_db
 def test_public_responses_with_cookies_are_private(client, editor):
-    """A logged-in reader's response may set a cookie: shared caches must not keep it."""
+    """A logged-in reader's response sets a cookie: shared caches must not keep it."""
     article, *_ = annotated_article()
+    client.cookies["csrftoken"] = "x" * 32
+    assert client.get(f"/api/briefings/{article.slug}")["Cache-Control"] == "max-age=60, public"
     client.force_login(editor)
     response = client.get(f"/api/briefings/{article.slug}")
     assert response.status_code == 200
     assert "private" in response["Cache-Control"] and "public" not in response["Cache-Control"]
+    assert response.cookies["sessionid"].value, "the session cookie is refreshed"
 
 
 @pytest.mark.django_db
