@@ -57,11 +57,11 @@ SlugPath = Path(..., min_length=1, max_length=200, pattern=schemas.SLUG_PATTERN)
 
 
 class AnonReadThrottle(AnonRateThrottle):
-    """Anonymous requests per client address, at settings.BRIEFINGS_API_ANON_RATE.
+    """Public reads per client address, at settings.BRIEFINGS_API_ANON_RATE.
 
     The rate is read on each request rather than once at import, so a changed setting (in tests,
-    or a reloaded configuration) takes effect. Logged-in editors are not counted: their requests
-    carry ``request.auth``.
+    or a reloaded configuration) takes effect. Editor endpoints are not counted: their
+    authenticated requests carry ``request.auth``; public reads count whoever makes them.
     """
 
     def __init__(self) -> None:
