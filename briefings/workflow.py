@@ -158,6 +158,15 @@ class Comparison:
     def is_empty(self) -> bool:
         return not (self.fields or self.body_changed or self.mentions or self.quotes or self.events)
 
+    @property
+    def listed_mentions(self) -> list[MentionChange]:
+        """Mention changes worth a line each: all but those that only shifted with the text."""
+        return [change for change in self.mentions if change.kind != "shifted"]
+
+    @property
+    def shifted(self) -> int:
+        return sum(1 for change in self.mentions if change.kind == "shifted")
+
     def counts(self) -> dict[str, int]:
         result: dict[str, int] = {}
         for change in self.mentions:
@@ -333,7 +342,12 @@ def _compare_mentions(old: list, new: list, labels: _TargetLabels) -> list[Menti
             text = f"moved from {o['start']}–{o['end']} to {m['start']}–{m['end']}"
             if o["exact"] != m["exact"]:
                 text += f" (was “{_short(o['exact'])}”)"
-            changes.append(MentionChange("moved", m["exact"], text))
+            # Same words with the same text on at least one side: the text moved under it (an
+            # edit before it, or right beside it); new context on both sides is a real move.
+            same_place = o["exact"] == m["exact"] and (
+                o.get("prefix") == m.get("prefix") or o.get("suffix") == m.get("suffix")
+            )
+            changes.append(MentionChange("shifted" if same_place else "moved", m["exact"], text))
         if _target_key(o) != _target_key(m):
             changes.append(
                 MentionChange(
@@ -346,12 +360,12 @@ def _compare_mentions(old: list, new: list, labels: _TargetLabels) -> list[Menti
             changes.append(
                 MentionChange("status", m["exact"], f"status {o['status']} → {m['status']}")
             )
-        if o.get("anchor_state") != m.get("anchor_state"):
-            changes.append(
-                MentionChange(
-                    "anchor", m["exact"], f"anchoring {o['anchor_state']} → {m['anchor_state']}"
-                )
-            )
+        orphaned = Mention.Anchor.ORPHANED
+        if o.get("anchor_state") != m.get("anchor_state") and orphaned in (
+            o.get("anchor_state"), m.get("anchor_state")
+        ):  # fmt: skip
+            what = "orphaned: its words are gone" if m["anchor_state"] == orphaned else "re-placed"
+            changes.append(MentionChange("orphaned", m["exact"], what))
         if o.get("note", "") != m.get("note", ""):
             changes.append(MentionChange("note", m["exact"], f"note “{o['note']}” → “{m['note']}”"))
     return changes
@@ -433,7 +447,8 @@ def summarize(comparison: Comparison) -> list[str]:
         lines.append(f"body edited ({len(edits)} passage(s) inserted or deleted)")
     counts = comparison.counts()
     words = {"added": "added", "removed": "removed", "moved": "moved", "retargeted": "re-targeted",
-             "status": "accepted/rejected", "note": "with a new note"}  # fmt: skip
+             "status": "accepted/rejected", "note": "with a new note", "orphaned": "orphaned",
+             "shifted": "shifted with the text"}  # fmt: skip
     parts = [f"{counts[k]} {w}" for k, w in words.items() if counts.get(k)]
     if parts:
         lines.append("annotations: " + ", ".join(parts))
