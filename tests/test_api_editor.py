@@ -10,6 +10,9 @@ from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 from django.utils.crypto import get_random_string
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from briefings.models import (
     Actor,
@@ -501,3 +504,38 @@ def test_a_user_made_by_hand_with_the_right_permissions_can_annotate(draft):
     body = {"version": 1, "start": 0, "end": 5, "target": {"kind": "actor", "id": actor.slug}}
     assert send(api_client(user), "post", mentions_url(draft), body).status_code == 201
     assert Event.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_any_span_is_either_annotated_exactly_or_refused_naming_the_field(seed, editor):
+    """Property: for any offsets, a mention on the seed is stored on exactly those words, or the
+    request is a 422 naming start, end or exact; never a server error or a shifted span."""
+    client = api_client(editor)
+    length = len(seed.body)
+    offsets = st.integers(min_value=0, max_value=length + 5)
+
+    @hypothesis_settings(
+        max_examples=60,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture],
+    )
+    @given(start=offsets, end=offsets, with_exact=st.booleans())
+    def check(start, end, with_exact):
+        version = Article.objects.get(pk=seed.pk).version
+        body = {"version": version, "start": start, "end": max(end, 1)}
+        body["target"] = {"kind": "actor", "id": "antony-blinken"}
+        if with_exact:
+            body["exact"] = seed.body[start:end] or "x"
+        response = send(client, "post", mentions_url(seed), body)
+        if response.status_code == 201:
+            m = response.json()["mention"]
+            assert seed.body[m["start"] : m["end"]] == m["exact"]
+            assert (m["start"], m["end"]) == (start, body["end"])
+            assert seed.body[: m["start"]].endswith(m["prefix"])
+        else:
+            assert response.status_code == 422, response.content
+            loc = response.json()["detail"][0]["loc"]
+            assert loc[0] == "body" and loc[1] in {"start", "end", "exact"}
+
+    check()
