@@ -21,7 +21,7 @@ STORAGES = {
 # Thousands of API requests from one address in a run: throttling is tested with its own rate.
 BRIEFINGS_API_ANON_RATE = "100000/min"
 
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+if base.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     import copy
     import tempfile
 
