@@ -2,6 +2,11 @@
 
 Browser tests skip with a message when Chromium is missing, except when BRIEFINGS_REQUIRE_BROWSER=1
 (CI), where a missing browser is a failure rather than a silently green run.
+
+Every browser test that uses the database runs with ``transaction=True, serialized_rollback=True``
+(set here, whatever the test module says): the live server must see committed rows, and the flush
+after a transactional test would otherwise delete the rows data migrations made (the roles), or,
+mixed with serialized tests, leave content types that the next restore collides with.
 """
 
 import os
@@ -24,6 +29,20 @@ FLAGS = (
     "--no-first-run",
     "--window-size=1280,900",
 )
+
+
+HERE = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(items):
+    # This hook sees the whole session's items, not only this folder's.
+    for item in items:
+        if HERE not in Path(str(item.path)).resolve().parents:
+            continue
+        if item.get_closest_marker("django_db") or "live_server" in item.fixturenames:
+            item.add_marker(
+                pytest.mark.django_db(transaction=True, serialized_rollback=True), append=False
+            )
 
 
 def browser_required() -> bool:
