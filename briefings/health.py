@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+from django.db.migrations.loader import MigrationLoader
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -40,11 +40,13 @@ def check_cache() -> None:
 
 
 def check_migrations() -> None:
-    executor = MigrationExecutor(connection)
-    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
-    if plan:
-        names = ", ".join(f"{m.app_label}.{m.name}" for m, _backwards in plan[:5])
-        raise RuntimeError(f"{len(plan)} unapplied migration(s): {names}")
+    # Every migration in the graph, not only the plan to the leaves: a plan skips an app whose
+    # latest migration is recorded even when an earlier one is missing.
+    loader = MigrationLoader(connection)
+    missing = sorted(set(loader.graph.nodes) - set(loader.applied_migrations))
+    if missing:
+        names = ", ".join(f"{app}.{name}" for app, name in missing[:5])
+        raise RuntimeError(f"{len(missing)} unapplied migration(s): {names}")
 
 
 CHECKS: dict[str, Callable[[], None]] = {

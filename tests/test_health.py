@@ -4,6 +4,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from django.db.migrations.recorder import MigrationRecorder
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,9 +61,12 @@ def test_unreachable_cache_is_reported_without_details(client, db, settings, cap
     assert any(r.name == "briefings.health" and r.exc_info for r in caplog.records)
 
 
-def test_unapplied_migration_is_reported(client, db):
-    """A server whose database lacks a migration is not ready for traffic."""
-    MigrationRecorder.Migration.objects.filter(app="briefings", name="0002_roles").delete()
+@pytest.mark.parametrize("which", ["earlier", "latest"])
+def test_unapplied_migration_is_reported(client, db, which):
+    """A server whose database lacks a migration, the latest or an earlier one, is not ready
+    for traffic."""
+    recorded = MigrationRecorder.Migration.objects.filter(app="briefings").order_by("name")
+    (recorded.get(name="0002_roles") if which == "earlier" else recorded.last()).delete()
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["failing"] == ["migrations"]
