@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -351,6 +353,15 @@ TRANSITIONS: dict[str, Transition] = {
 }  # fmt: skip
 
 
+@dataclass
+class Edit:
+    """What ``Article.editing()`` records; the block may refine the message and detail."""
+
+    message: str = ""
+    detail: str = ""
+    revision: Revision | None = None
+
+
 def _username(user) -> str:
     if user is None or not user.is_authenticated:
         return "An anonymous user"
@@ -669,6 +680,39 @@ class Article(models.Model):
                 detail = "; ".join(filter(None, [message, moved]))
             return self._record_revision(by, message, AuditEntry.Action.EDITED, detail)
 
+    @contextmanager
+    def editing(
+        self,
+        by,
+        *,
+        expected_version: int | None,
+        message: str = "",
+        action: str = "annotated",
+        detail: str = "",
+    ) -> Iterator[Edit]:
+        """Change the article's annotations (or anything hanging off it) as one versioned edit.
+
+            with article.editing(user, expected_version=v, message="Linked Blinken") as edit:
+                Mention.objects.create(article=article, ...)
+            edit.revision  # the new revision
+
+        The article row is locked and the version and permission checked *before* the block
+        runs: concurrent edits of one article queue on that lock, and a stale or refused edit
+        does no work. After the block: version bump, revision, audit entry. The block may set
+        ``edit.message`` / ``edit.detail``. Any exception rolls everything back. Needs
+        change_article, and publish_article on a published or scheduled briefing.
+        """
+        require_permission(by, EDIT_PERMISSION, "annotate articles")
+        with transaction.atomic():
+            current = self._lock(expected_version)
+            current.check_can_edit(by)
+            edit = Edit(message=message, detail=detail)
+            yield edit
+            self._apply(current.version, by)
+            edit.revision = self._record_revision(
+                by, edit.message, action, edit.detail or edit.message
+            )
+
     def touch(
         self,
         by,
@@ -678,19 +722,17 @@ class Article(models.Model):
         action: str = "annotated",
         detail: str = "",
     ) -> Revision:
-        """Record a change to the article's annotations: bump the version, make a revision.
+        """Record a change already made to the article's annotations: new version, revision.
 
-        Call it inside the same ``transaction.atomic()`` as the change (before or after it):
-        if the article moved on meanwhile it raises StaleVersion, and if ``by`` may not change it
-        in its state PermissionDenied; either way the change rolls back. Needs change_article,
-        and publish_article on a published or scheduled briefing.
+        Call it inside the same ``transaction.atomic()`` as the change (``editing()`` wraps
+        both): StaleVersion or PermissionDenied then rolls the change back. Needs what
+        ``editing()`` needs.
         """
-        require_permission(by, EDIT_PERMISSION, "annotate articles")
-        with transaction.atomic():
-            current = self._lock(expected_version)
-            current.check_can_edit(by)
-            self._apply(current.version, by)
-            return self._record_revision(by, message, action, detail or message)
+        with self.editing(
+            by, expected_version=expected_version, message=message, action=action, detail=detail
+        ) as edit:
+            pass
+        return edit.revision
 
     def revert(
         self,

@@ -11,7 +11,7 @@ from django.contrib.auth.models import User
 from django.db import close_old_connections, connection
 from django.test import Client
 
-from briefings.models import Article, AuditEntry, StaleVersion
+from briefings.models import Actor, Article, AuditEntry, Mention, StaleVersion
 from tests.conftest import make_user
 from tests.test_workflow import admin_url, make_article
 
@@ -140,3 +140,34 @@ def test_concurrent_publish_and_send_back_cannot_both_happen():
     article.refresh_from_db()
     assert article.status in ("published", "draft")
     assert AuditEntry.objects.filter(article=article).exclude(action="approved").count() == 1
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_concurrent_annotation_edits_queue_and_one_is_refused():
+    """Two annotators add a mention at the same version at once: one lands, one is stale,
+    and the refused one leaves nothing behind."""
+    make_user("annie", "Annotators")
+    make_user("andy", "Annotators")
+    article = make_article()
+    actor = Actor.objects.create(name="Antony Blinken", slug="antony-blinken", kind="person")
+    version = article.version
+
+    def annotate(username, start, end):
+        def call():
+            copy = Article.objects.get(pk=article.pk)
+            user = User.objects.get(username=username)
+            with copy.editing(user, expected_version=version, message=f"by {username}") as edit:
+                mention = Mention(article=copy, start=start, end=end, actor=actor)
+                mention.capture()
+                mention.save()
+            return edit.revision
+
+        return call
+
+    results, errors = run_together(annotate("annie", 0, 6), annotate("andy", 7, 14))
+    assert len(results) == 1, errors
+    assert len(errors) == 1 and isinstance(errors[0], StaleVersion), errors
+    article.refresh_from_db()
+    assert article.version == version + 1
+    assert article.mentions.count() == 1
+    assert [m["uid"] for m in results[0].data["mentions"]] == [str(article.mentions.get().uid)]

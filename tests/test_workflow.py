@@ -803,3 +803,29 @@ def test_admin_add_creates_a_draft_with_a_first_revision(client, annotator):
         1, annotator, "Created in the admin",
     )  # fmt: skip
     assert AuditEntry.objects.get(article=article).user == annotator
+
+
+@pytest.mark.django_db
+def test_editing_records_one_revision_or_rolls_everything_back(annotator, blinken):
+    """editing(): the block's changes, a version bump, a revision and an audit entry, or none."""
+    article = make_article()
+    v = article.version
+    with article.editing(annotator, expected_version=v, action="annotated") as edit:
+        mention = Mention(article=article, start=0, end=14, actor=blinken)
+        mention.capture()
+        mention.save()
+        edit.message = f"Linked {mention.exact}"
+    assert edit.revision.message == "Linked Antony Blinken"
+    assert [m["uid"] for m in edit.revision.data["mentions"]] == [str(mention.uid)]
+    assert article.version == v + 1
+    with (
+        pytest.raises(ValueError, match="changed my mind"),
+        article.editing(annotator, expected_version=article.version),
+    ):
+        article.mentions.all().delete()
+        raise ValueError("changed my mind")
+    article.refresh_from_db()
+    assert article.version == v + 1 and article.mentions.count() == 1
+    assert article.revisions.count() == 2
+    with pytest.raises(StaleVersion), article.editing(annotator, expected_version=v):
+        raise AssertionError("the block must not run on a stale version")
