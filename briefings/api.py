@@ -571,11 +571,15 @@ def annotation_change(
     action: str,
     change: Callable[[], object],
 ):
-    """Apply ``change`` and record it on the article (new version, revision, audit) atomically."""
-    with transaction.atomic():
-        result = change()
-        article.touch(request.auth, expected_version=version, message=message[:300], action=action)
-    return result
+    """Apply ``change`` as one versioned edit of the article.
+
+    Article.editing() locks the row and checks the version and permission before the change
+    runs, then records a new version, a revision and an audit entry; any error rolls back all.
+    """
+    with article.editing(
+        request.auth, expected_version=version, message=message[:300], action=action
+    ):
+        return change()
 
 
 def mention_change(mention: Mention, article: Article) -> dict:
@@ -736,11 +740,15 @@ def unique_slug(model, text: str) -> str:
     return slug
 
 
-def save_model(obj, names: dict[str, str] | None = None) -> None:
+def validate_model(obj, names: dict[str, str] | None = None) -> None:
     try:
         obj.full_clean()
     except DjangoValidationError as exc:
         raise from_django_error(exc, names or {}) from None
+
+
+def save_model(obj, names: dict[str, str] | None = None) -> None:
+    validate_model(obj, names)
     obj.save()
 
 
@@ -914,7 +922,7 @@ def create_quote(request: HttpRequest, payload: schemas.QuoteIn, slug: str = Slu
     check_version(article, payload.version)
     data = payload.model_dump(exclude={"version"})
     quote = Quote(article=article, **{**data, **quote_refs(data)})
-    save_model(quote)
+    validate_model(quote)
     message = f"Added the quote “{short(quote.text)}”"
     annotation_change(
         request, article, payload.version, message, AuditEntry.Action.ANNOTATED, quote.save
@@ -938,15 +946,11 @@ def update_quote(
         setattr(quote, name, value)
     if not changes:
         return quote_change(quote, article)
+    validate_model(quote)
     message = f"Changed the quote “{short(quote.text)}”"
-    with transaction.atomic():
-        save_model(quote)
-        article.touch(
-            request.auth,
-            expected_version=payload.version,
-            message=message,
-            action=AuditEntry.Action.ANNOTATION_CHANGED,
-        )
+    annotation_change(
+        request, article, payload.version, message, AuditEntry.Action.ANNOTATION_CHANGED, quote.save
+    )
     return quote_change(quote, article)
 
 

@@ -545,9 +545,15 @@ def test_schema_declares_every_status_and_operation_id(client):
         for method, op in methods.items()
     }
     assert {
-        "list_briefings", "get_briefing", "get_briefing_annotations", "list_actors", "get_actor",
-        "list_events", "get_event", "list_quotes",
-    } <= set(operations)  # fmt: skip
+        "list_briefings",
+        "get_briefing",
+        "get_briefing_annotations",
+        "list_actors",
+        "get_actor",
+        "list_events",
+        "get_event",
+        "list_quotes",
+    } <= set(operations)
     for op_id, (path, _method, op) in operations.items():
         codes = set(op["responses"])
         assert "422" in codes, op_id

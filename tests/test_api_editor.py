@@ -303,20 +303,30 @@ def test_editor_briefing_shows_every_mention_and_allowed_moves(annie, draft):
 @pytest.mark.django_db
 def test_create_update_search_and_delete_actors(annie, eddie):
     """Actors are created with a slug from the name, changed, found, and deleted when unused."""
-    response = send(annie, "post", "/api/editor/actors", {"name": "Sameh Shoukry", "kind": "person",
-                                                          "aliases": ["Choukri"]})  # fmt: skip
+    response = send(
+        annie,
+        "post",
+        "/api/editor/actors",
+        {"name": "Sameh Shoukry", "kind": "person", "aliases": ["Choukri"]},
+    )
     assert response.status_code == 201, response.content
     assert response.json()["slug"] == "sameh-shoukry"
     twin = send(annie, "post", "/api/editor/actors", {"name": "Sameh Shoukry", "kind": "person"})
     assert twin.json()["slug"] == "sameh-shoukry-2"
-    taken = send(annie, "post", "/api/editor/actors",
-                 {"name": "X", "kind": "person", "slug": "sameh-shoukry"})  # fmt: skip
+    taken = send(
+        annie,
+        "post",
+        "/api/editor/actors",
+        {"name": "X", "kind": "person", "slug": "sameh-shoukry"},
+    )
     assert taken.status_code == 409
-    bad = send(annie, "post", "/api/editor/actors",
-               {"name": "X", "kind": "person", "wikidata_id": "42"})  # fmt: skip
+    bad = send(
+        annie, "post", "/api/editor/actors", {"name": "X", "kind": "person", "wikidata_id": "42"}
+    )
     assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["body", "wikidata_id"]
-    response = send(annie, "patch", "/api/editor/actors/sameh-shoukry",
-                    {"role": "Egyptian Foreign Minister"})  # fmt: skip
+    response = send(
+        annie, "patch", "/api/editor/actors/sameh-shoukry", {"role": "Egyptian Foreign Minister"}
+    )
     assert response.json()["role"] == "Egyptian Foreign Minister"
     found = send(annie, "get", "/api/editor/actors?q=choukri").json()
     assert [a["slug"] for a in found] == ["sameh-shoukry"]
@@ -344,8 +354,10 @@ def test_create_and_update_events_with_participants(annie, eddie):
     assert response.status_code == 201, response.content
     data = response.json()
     assert (data["slug"], data["date"], data["date_precision"]) == (
-        "talks-in-cairo", "2023-01-30", "day",
-    )  # fmt: skip
+        "talks-in-cairo",
+        "2023-01-30",
+        "day",
+    )
     assert data["place"]["slug"] == place.slug and data["fatalities"] == 0
     assert {(p["actor"]["slug"], p["role"]) for p in data["participants"]} == {
         (host.slug, "host"),
@@ -361,13 +373,18 @@ def test_create_and_update_events_with_participants(annie, eddie):
     assert [(p["actor"]["slug"], p["role"]) for p in data["participants"]] == [
         (guest.slug, "visitor")
     ]
-    bad = send(eddie, "patch", "/api/editor/events/talks-in-cairo",
-               {"participants": [{"actor": "nobody"}]})  # fmt: skip
+    bad = send(
+        eddie, "patch", "/api/editor/events/talks-in-cairo", {"participants": [{"actor": "nobody"}]}
+    )
     assert bad.status_code == 422
     assert bad.json()["detail"][0]["loc"] == ["body", "participants", 0, "actor"]
     assert EventParticipant.objects.filter(event__slug="talks-in-cairo").count() == 1
-    precision_only = send(eddie, "post", "/api/editor/events",
-                          {"title": "Y", "kind": "other", "date_precision": "year"})  # fmt: skip
+    precision_only = send(
+        eddie,
+        "post",
+        "/api/editor/events",
+        {"title": "Y", "kind": "other", "date_precision": "year"},
+    )
     assert precision_only.status_code == 422
     assert precision_only.json()["detail"][0]["loc"] == ["body", "date_precision"]
 
@@ -376,8 +393,14 @@ def test_create_and_update_events_with_participants(annie, eddie):
 def test_quotes_are_created_changed_and_deleted_with_the_article_version(annie, eddie, draft):
     """Quotes belong to one briefing: each change bumps its version; deleting drops mentions."""
     speaker, event = make_actor(), make_event()
-    body = {"version": 1, "text": "Monday", "speaker": speaker.slug, "cue": "said",
-            "event": event.slug, "said_on": "2023-01-30"}  # fmt: skip
+    body = {
+        "version": 1,
+        "text": "Monday",
+        "speaker": speaker.slug,
+        "cue": "said",
+        "event": event.slug,
+        "said_on": "2023-01-30",
+    }
     response = send(annie, "post", f"/api/editor/briefings/{draft.slug}/quotes", body)
     assert response.status_code == 201, response.content
     data = response.json()
@@ -472,9 +495,11 @@ def test_workflow_refusals(annie, eddie, draft):
 @pytest.mark.django_db
 def test_malformed_json_is_400(eddie, draft):
     response = eddie.post(
-        mentions_url(draft), data="{", content_type="application/json",
+        mentions_url(draft),
+        data="{",
+        content_type="application/json",
         headers={"X-CSRFToken": eddie.csrf},
-    )  # fmt: skip
+    )
     assert response.status_code == 400
 
 
@@ -539,3 +564,34 @@ def test_any_span_is_either_annotated_exactly_or_refused_naming_the_field(seed, 
             assert loc[0] == "body" and loc[1] in {"start", "end", "exact"}
 
     check()
+
+
+@pytest.mark.django_db
+def test_refused_changes_leave_nothing_behind(annie, draft):
+    """A stale quote or mention is refused before anything is written."""
+    speaker = make_actor()
+    send(
+        annie,
+        "post",
+        mentions_url(draft),
+        {"version": 1, "start": 0, "end": 5, "target": {"kind": "actor", "id": speaker.slug}},
+    )
+    stale_quote = {"version": 1, "text": "Monday", "speaker": speaker.slug}
+    response = send(annie, "post", f"/api/editor/briefings/{draft.slug}/quotes", stale_quote)
+    assert response.status_code == 409
+    assert not draft.quotes.exists()
+    assert draft.mentions.count() == 1
+
+
+@pytest.mark.django_db
+def test_annotating_a_published_briefing_needs_publish_rights(annie, eddie):
+    """Changes to a live briefing's annotations go public at once: annotators get 403."""
+    article, actor, *_ = annotated_article()
+    body = {
+        "version": article.version,
+        "start": 17,
+        "end": 28,
+        "target": {"kind": "actor", "id": actor.slug},
+    }
+    assert send(annie, "post", mentions_url(article), body).status_code == 403
+    assert send(eddie, "post", mentions_url(article), body).status_code == 201

@@ -62,10 +62,15 @@ def test_every_check_is_on():
     load_all_checks()
     names = {check.__name__ for check in CHECKS.get_all()}
     assert {
-        "not_a_server_error", "status_code_conformance", "content_type_conformance",
-        "response_headers_conformance", "response_schema_conformance",
-        "positive_data_acceptance", "negative_data_rejection", "ignored_auth",
-    } <= names  # fmt: skip
+        "not_a_server_error",
+        "status_code_conformance",
+        "content_type_conformance",
+        "response_headers_conformance",
+        "response_schema_conformance",
+        "positive_data_acceptance",
+        "negative_data_rejection",
+        "ignored_auth",
+    } <= names
     config = schema.config.checks_config_for()
     disabled = [name for name in names if not config.get_by_name(name=name).enabled]
     assert disabled == []
