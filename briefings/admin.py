@@ -1,8 +1,9 @@
 from django.contrib import admin
 from django.db.models import Count, Q
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.html import format_html
 
+from briefings import workspace
 from briefings.admin_workflow import ArticleWorkflowAdmin
 from briefings.models import (
     Actor,
@@ -120,6 +121,37 @@ class ArticleAdmin(ArticleWorkflowAdmin):
     @admin.display(description="Orphans", ordering="_orphans")
     def orphan_count(self, obj: Article) -> int:
         return obj._orphans
+
+    # The annotation workspace (briefings.workspace), linked only for users who may annotate.
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.workspace_view)
+        return [
+            path("<path:object_id>/annotate/", view, name="briefings_article_workspace"),
+            *super().get_urls(),
+        ]
+
+    def workspace_view(self, request, object_id):
+        return workspace.workspace_view(request, object_id, self)
+
+    def get_list_display(self, request):
+        columns = super().get_list_display(request)
+        if workspace.can_annotate(request.user):
+            columns = [*columns, "annotate_link"]
+        return columns
+
+    @admin.display(description="Annotate")
+    def annotate_link(self, obj: Article) -> str:
+        return format_html(
+            '<a href="{}" aria-label="Annotate “{}”">Annotate</a>',
+            workspace.workspace_url(obj),
+            obj.title,
+        )
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and workspace.can_annotate(request.user):
+            context["workspace_url"] = workspace.workspace_url(obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
 
 @admin.register(Revision)

@@ -1055,3 +1055,9 @@ api.add_router("/actors", actors_router)
 api.add_router("/events", events_router)
 api.add_router("/quotes", quotes_router)
 api.add_router("/editor", editor)
+
+# The annotation workspace's endpoints (suggestions; event and place look-ups), also under
+# /api/editor/ with the same auth: briefings.api_workspace.
+from briefings.api_workspace import workspace  # noqa: E402
+
+api.add_router("/editor", workspace)
