@@ -337,13 +337,16 @@ def test_source_link_is_only_drawn_for_web_addresses(client):
 @pytest.mark.django_db
 @pytest.mark.parametrize("mentions", [10, 1000])
 def test_briefing_runs_a_fixed_number_of_queries(client, django_assert_num_queries, mentions):
-    """The article and its mentions with their targets: two queries for 10 or 1,000 mentions."""
+    """Rendering: the render cache's check, the article, its mentions with their targets (three
+    queries for 10 or 1,000 mentions); served from the render cache: the check alone."""
     article = generated_article(mentions)
     assert article.mentions.count() == mentions
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         response = client.get(article.get_absolute_url())
     assert response.status_code == 200
     assert response.content.decode().count('class="m m-') >= mentions
+    with django_assert_num_queries(1):
+        assert client.get(article.get_absolute_url()).content == response.content
 
 
 # -- HTTP caching -----------------------------------------------------------------------------
@@ -579,7 +582,10 @@ def test_actor_and_event_pages_run_a_fixed_number_of_queries(
         participate(other, actor)
         mention(article, "said", other)
     participate(event, actor, "host")
-    with django_assert_num_queries(5):
+    # The render cache's check, then the page's own five; served from the cache, the check.
+    with django_assert_num_queries(6):
+        assert client.get(actor.get_absolute_url()).status_code == 200
+    with django_assert_num_queries(1):
         assert client.get(actor.get_absolute_url()).status_code == 200
     with django_assert_num_queries(4):
         assert client.get(event.get_absolute_url()).status_code == 200
@@ -666,3 +672,19 @@ def test_page_urls_match_the_contract(db):
     assert reverse("briefings:sitemap") == "/sitemap.xml"
     assert reverse("briefings:robots") == "/robots.txt"
     assert Client().get("/robots.txt").status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("size", [2, 20])
+def test_sitemap_sections_run_a_fixed_number_of_queries(client, django_assert_num_queries, size):
+    """Each sitemap section costs a count and a page of rows, however many entries it has."""
+    actor = make_actor("Antony Blinken")
+    for _ in range(size):
+        article = make_article()
+        mention(article, "Antony Blinken", actor)
+        mention(article, "Cairo", make_event("Talks"))
+    for section in ("briefings", "actors", "events"):
+        with django_assert_num_queries(2):
+            response = client.get(f"/sitemap-{section}.xml")
+        assert response.status_code == 200
+        assert response["Cache-Control"] == "public, max-age=300"
