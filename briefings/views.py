@@ -36,6 +36,7 @@ from django.utils.http import http_date
 from django.utils.translation import get_language_info
 from django.views.decorators.http import require_safe
 
+from briefings import cache as render_cache
 from briefings import render, search
 from briefings.dates import format_date
 from briefings.filters import ArticleFilter
@@ -471,35 +472,57 @@ def briefing_mentions(article: Article) -> list[Mention]:
     )
 
 
+def briefing_context(
+    request: HttpRequest, article: Article, page: BriefingPage, *, previewing: bool
+) -> dict:
+    return {
+        "article": article,
+        "preview": previewing,
+        "canonical": absolute(request, article.get_absolute_url()),
+        "source_url": safe_url(article.source_url),
+        "translated_from": language_name(article.translated_from)
+        if article.translated_from
+        else "",
+        "facts": page.key_facts(),
+        "whos_who": page.whos_who(),
+        "timeline": page.timeline(),
+        "quotes": page.quote_list(),
+        "blocks": page.blocks(),
+        "json_ld": page.json_ld(request),
+    }
+
+
 @require_safe
 def briefing(request: HttpRequest, slug: str) -> HttpResponse:
     """A published briefing; for staff with view permission and ``?preview=1``, any briefing.
 
     Preview is only looked at when asked for, so public responses never read the session. A
     request for an unpublished briefing without the right is a 404, never a 403: it does not
-    tell that a draft exists.
+    tell that a draft exists. Public responses come from the render cache (briefings.cache):
+    a hit costs one query; previews never touch it.
     """
     previewing = request.GET.get("preview") == "1" and can_preview(request.user)
+    if not previewing and render_cache.enabled():
+        state = render_cache.briefing_state(slug)
+        if state is None:
+            raise Http404("No published briefing has this address.")
+
+        def render_page() -> tuple[str, datetime.datetime | None]:
+            article = get_object_or_404(Article.objects.published(), pk=state.pk)
+            page = BriefingPage(article, briefing_mentions(article))
+            context = briefing_context(request, article, page, previewing=False)
+            html = render_to_string("briefings/briefing.html", context, request=request)
+            return html, page.last_modified()
+
+        response = render_cache.cached_page(request, state.key(request), render_page)
+        return public_cache(request, response)
+
     articles = Article.objects.all() if previewing else Article.objects.published()
     article = get_object_or_404(articles, slug=slug)
     page = BriefingPage(article, briefing_mentions(article))
 
     def context() -> dict:
-        return {
-            "article": article,
-            "preview": previewing,
-            "canonical": absolute(request, article.get_absolute_url()),
-            "source_url": safe_url(article.source_url),
-            "translated_from": language_name(article.translated_from)
-            if article.translated_from
-            else "",
-            "facts": page.key_facts(),
-            "whos_who": page.whos_who(),
-            "timeline": page.timeline(),
-            "quotes": page.quote_list(),
-            "blocks": page.blocks(),
-            "json_ld": page.json_ld(request),
-        }
+        return briefing_context(request, article, page, previewing=previewing)
 
     if previewing:
         response = HttpResponse(
@@ -631,10 +654,8 @@ def mentioning(field: str, target) -> list[Article]:
     )
 
 
-@require_safe
-def actor(request: HttpRequest, slug: str) -> HttpResponse:
-    """An actor mentioned in a published briefing: quotes, events, briefings."""
-    actor = get_object_or_404(public_actors(), slug=slug)
+def actor_page(request: HttpRequest, actor: Actor):
+    """The actor page's validators (ETag, last modified) and its context, made on demand."""
     quotes = list(
         public_quotes()
         .filter(speaker=actor)
@@ -684,6 +705,28 @@ def actor(request: HttpRequest, slug: str) -> HttpResponse:
             "more_briefings": len(briefings) == ACTOR_BRIEFINGS,
         }
 
+    return etag, modified, context
+
+
+@require_safe
+def actor(request: HttpRequest, slug: str) -> HttpResponse:
+    """An actor mentioned in a published briefing: quotes, events, briefings.
+
+    Served from the render cache (briefings.cache): a hit costs one query.
+    """
+    if render_cache.enabled():
+        state = render_cache.actor_state(slug, public_mentions())
+        if state is None:
+            raise Http404("No actor of a published briefing has this address.")
+
+        def render_page() -> tuple[str, datetime.datetime | None]:
+            found = get_object_or_404(public_actors(), pk=state.pk)
+            _, modified, context = actor_page(request, found)
+            return render_to_string("briefings/actor.html", context(), request=request), modified
+
+        response = render_cache.cached_page(request, state.key(request), render_page)
+        return public_cache(request, response)
+    etag, modified, context = actor_page(request, get_object_or_404(public_actors(), slug=slug))
     return conditional_page(
         request, "briefings/actor.html", context, etag=etag, last_modified=modified
     )

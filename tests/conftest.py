@@ -37,3 +37,11 @@ def editor(db) -> User:
 def reader(db) -> User:
     """A logged-in user with no staff rights."""
     return make_user("rita", staff=False)
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Every test starts with an empty cache: no rendered page or counter from another test."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -688,3 +688,19 @@ def test_sitemap_sections_run_a_fixed_number_of_queries(client, django_assert_nu
             response = client.get(f"/sitemap-{section}.xml")
         assert response.status_code == 200
         assert response["Cache-Control"] == "public, max-age=300"
+
+
+@pytest.mark.django_db
+def test_paraphrases_are_not_shown_as_verbatim_quotes(client):
+    """A paraphrase is labelled as one; an unattributed quote says so."""
+    article = make_article(body="He wants talks. Someone said it was appalling.")
+    speaker = make_actor("Antony Blinken")
+    mention(
+        article, "He wants talks", make_quote(article, "He wants talks", speaker, kind="paraphrase")
+    )
+    mention(article, "appalling", make_quote(article, "appalling", None, kind="partial"))
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert 'class="quote quote--paraphrase"' in page
+    text = text_of(client.get(article.get_absolute_url()))
+    assert "Paraphrase of Antony Blinken" in text
+    assert "appalling Unattributed" in text

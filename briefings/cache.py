@@ -1,0 +1,173 @@
+"""Render caching for the public briefing and actor pages.
+
+A page's rendered HTML is kept in Django's cache (local memory by default, Redis when REDIS_URL is
+set) under a key naming everything it was built from:
+
+- a briefing page: the article's id and ``version`` (every publish, edit, annotation change and
+  revert bumps it) plus the *content generation*;
+- an actor page: the actor's id plus the content generation and the *publication generation*;
+- both: the request's scheme and host (absolute URLs are in the page) and a fingerprint of the
+  templates and code, so a deploy never serves HTML made by the previous release.
+
+The content generation is the latest ``updated_at`` of the actors, events, quotes and mentions
+(what a page shows about the things an article names); the publication generation the latest
+``updated_at`` of any article (publishing and unpublishing write it) and the latest publication
+time already reached (so a scheduled briefing joins the actor pages the moment it goes live).
+Nothing is ever deleted: a change makes new keys, and entries nobody asks for expire.
+
+Each of these is read from the database on every request, in one query of index lookups, rather
+than kept in the cache: the local-memory cache is per process, and an unpublish done in one
+gunicorn worker must take effect at once in all of them. That query also checks that the page is
+public, so a withdrawn briefing is a 404 on the next request, cached or not.
+
+Previews never come here (the views bypass this module for them), and a render that looked at
+the session or the CSRF token (something per reader) is served but never stored.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Exists, OuterRef, Subquery
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
+
+from briefings.models import Actor, Article, Event, Mention, Quote
+
+KEY_PREFIX = "page"
+# A safety net for changes no generation sees (a place renamed, a participant added without its
+# event being saved): they show within this many seconds.
+DEFAULT_TIMEOUT = 600
+# Whose latest updated_at makes up the content generation.
+CONTENT_MODELS = (Actor, Event, Quote, Mention)
+
+
+def enabled() -> bool:
+    return getattr(settings, "BRIEFINGS_RENDER_CACHE", True)
+
+
+def timeout() -> int:
+    return getattr(settings, "BRIEFINGS_RENDER_CACHE_TIMEOUT", DEFAULT_TIMEOUT)
+
+
+def _latest(queryset, field: str = "updated_at") -> Subquery:
+    # ORDER BY … DESC LIMIT 1 rather than MAX(): both databases answer it from the index alone.
+    return Subquery(queryset.order_by(f"-{field}").values(field)[:1])
+
+
+def _content_generation() -> dict[str, Subquery]:
+    return {f"g_{m._meta.model_name}": _latest(m.objects.all()) for m in CONTENT_MODELS}
+
+
+def _publication_generation() -> dict[str, Subquery]:
+    return {
+        "g_article": _latest(Article.objects.all()),
+        "g_live": _latest(Article.objects.published(), "publish_at"),
+    }
+
+
+@dataclass(frozen=True)
+class State:
+    """What a cached page depends on, as read from the database for this request."""
+
+    kind: str
+    pk: int
+    parts: tuple
+
+    def key(self, request: HttpRequest) -> str:
+        from briefings.views import code_fingerprint
+
+        raw = "|".join(
+            map(str, (self.kind, self.pk, *self.parts, request.scheme, request.get_host()))
+        )
+        digest = hashlib.sha256(f"{code_fingerprint()}|{raw}".encode()).hexdigest()
+        return f"{KEY_PREFIX}:{self.kind}:{self.pk}:{digest[:40]}"
+
+
+def _stamp(value: datetime.datetime | None) -> str:
+    return value.isoformat() if value else "-"
+
+
+def briefing_state(slug: str) -> State | None:
+    """The published briefing's id, version and the content generation; None if not public."""
+    row = (
+        Article.objects.published()
+        .filter(slug=slug)
+        .annotate(**_content_generation())
+        .values("pk", "version", *(f"g_{m._meta.model_name}" for m in CONTENT_MODELS))
+        .first()
+    )
+    if row is None:
+        return None
+    generation = tuple(_stamp(row[f"g_{m._meta.model_name}"]) for m in CONTENT_MODELS)
+    return State("briefing", row["pk"], (row["version"], *generation))
+
+
+def actor_state(slug: str, public_mentions) -> State | None:
+    """The actor's id with the content and publication generations; None if not public.
+
+    ``public_mentions`` is the views' queryset of mentions a reader may see, so "public" means
+    here exactly what it means on the page.
+    """
+    names = [f"g_{m._meta.model_name}" for m in CONTENT_MODELS] + ["g_article", "g_live"]
+    row = (
+        Actor.objects.filter(Exists(public_mentions.filter(actor=OuterRef("pk"))), slug=slug)
+        .annotate(**_content_generation(), **_publication_generation())
+        .values("pk", *names)
+        .first()
+    )
+    if row is None:
+        return None
+    return State("actor", row["pk"], tuple(_stamp(row[name]) for name in names))
+
+
+def etag_for(key: str) -> str:
+    return '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
+
+
+def _per_reader(request: HttpRequest) -> bool:
+    """Whether rendering looked at something that differs between readers."""
+    session = getattr(request, "session", None)
+    return bool(
+        (session is not None and session.accessed)
+        or request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        or "CSRF_COOKIE" in request.META
+    )
+
+
+def cached_page(
+    request: HttpRequest,
+    key: str,
+    render: Callable[[], tuple[str, datetime.datetime | None]],
+) -> HttpResponse:
+    """The page stored under ``key``, rendered by ``render()`` (HTML, last modified) on a miss.
+
+    Answers 304 when the client's validators match. The ETag is derived from the key, so it
+    changes exactly when the content may have.
+    """
+    etag = etag_for(key)
+    # A client revalidating a copy it has costs neither the cache nor a render.
+    if request.headers.get("If-None-Match"):
+        response = get_conditional_response(request, etag=etag)
+        if response is not None:
+            response.headers["ETag"] = etag
+            return response
+    entry = cache.get(key)
+    if entry is None:
+        html, modified = render()
+        entry = {"html": html, "modified": int(modified.timestamp()) if modified else None}
+        if not _per_reader(request):
+            cache.set(key, entry, timeout())
+    response = get_conditional_response(request, etag=etag, last_modified=entry["modified"])
+    if response is None:
+        response = HttpResponse(entry["html"])
+    response.headers["ETag"] = etag
+    if entry["modified"] is not None:
+        response.headers["Last-Modified"] = http_date(entry["modified"])
+    return response

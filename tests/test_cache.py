@@ -1,0 +1,234 @@
+"""The render cache of the public briefing and actor pages (briefings.cache)."""
+
+import datetime
+
+import pytest
+from django.contrib.sessions.backends.db import SessionStore
+from django.core.cache import cache
+from django.utils import timezone
+
+from briefings import cache as render_cache
+from briefings.models import Actor, Article, Mention
+from tests.page_data import make_actor, make_article, mention
+
+SEED_SLUG = "blinken-cairo-israeli-palestinian-violence"
+SEED_URL = f"/briefings/{SEED_SLUG}/"
+ACTOR_URL = "/actors/antony-blinken/"
+
+
+def served_from_cache(client, url, django_assert_num_queries, **headers):
+    """A response made without rendering: one query (visibility, version, generations)."""
+    with django_assert_num_queries(1):
+        response = client.get(url, **headers)
+    assert response.templates == []
+    return response
+
+
+def rendered(client, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    assert [t.name for t in response.templates][:1] in (
+        ["briefings/briefing.html"],
+        ["briefings/actor.html"],
+    )
+    return response
+
+
+@pytest.mark.django_db
+def test_a_briefing_is_rendered_once_then_served_from_the_cache(
+    client, seed, django_assert_num_queries
+):
+    """The first request renders and stores the page; the next ones cost one query and no
+    template, and get the same bytes and ETag."""
+    first = rendered(client, SEED_URL)
+    again = served_from_cache(client, SEED_URL, django_assert_num_queries)
+    assert again.status_code == 200
+    assert again.content == first.content
+    assert again["ETag"] == first["ETag"]
+    assert again["Last-Modified"] == first["Last-Modified"]
+    assert again["Cache-Control"] == "public, max-age=60"
+    state = render_cache.briefing_state(SEED_SLUG)
+    assert cache.get(state.key(again.wsgi_request))["html"] == first.content.decode()
+
+
+@pytest.mark.django_db
+def test_an_edit_shows_on_the_next_request(client, seed, editor):
+    """Saving new content bumps the version: the next request renders the new text."""
+    rendered(client, SEED_URL)
+    seed.save_content(
+        editor, expected_version=seed.version, title="Blinken in Cairo: the corrected headline"
+    )
+    page = rendered(client, SEED_URL)
+    assert "Blinken in Cairo: the corrected headline" in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_an_annotation_change_shows_on_the_next_request(client, seed, editor):
+    """Rejecting an accepted mention inside an edit removes its link from the cached page."""
+    target = seed.mentions.filter(actor__slug="antony-blinken").first()
+    anchor = f'id="m-{target.uid}"'
+    assert anchor in rendered(client, SEED_URL).content.decode()
+    with seed.editing(editor, expected_version=seed.version, message="Not a mention"):
+        Mention.objects.filter(pk=target.pk).update(status=Mention.Status.REJECTED)
+    assert anchor not in rendered(client, SEED_URL).content.decode()
+
+
+@pytest.mark.django_db
+def test_a_revert_shows_on_the_next_request(client, seed, editor):
+    """Reverting an edit serves the restored text, not the cached edited one."""
+    original = seed.title
+    before_edit = seed.make_revision(editor, "As loaded")
+    seed.save_content(editor, expected_version=seed.version, title="A headline to undo")
+    assert "A headline to undo" in rendered(client, SEED_URL).content.decode()
+    seed.refresh_from_db()
+    seed.revert(before_edit, editor, expected_version=seed.version)
+    page = rendered(client, SEED_URL).content.decode()
+    assert "A headline to undo" not in page
+    assert original in page
+
+
+@pytest.mark.django_db
+def test_an_unpublished_briefing_disappears_at_once_and_returns_when_republished(
+    client, seed, editor
+):
+    """The cached page is never served once the briefing is withdrawn; republishing shows it."""
+    rendered(client, SEED_URL)
+    seed.unpublish(editor, "Legal review of the casualty figures.")
+    assert client.get(SEED_URL).status_code == 404
+    seed.refresh_from_db()
+    seed.publish(editor, expected_version=seed.version)
+    rendered(client, SEED_URL)
+
+
+@pytest.mark.django_db
+def test_a_scheduled_briefing_appears_on_time(client, seed, editor):
+    """A scheduled briefing is a 404 until its time, then served, with nothing else written."""
+    seed.unpublish(editor, "Held back.")
+    seed.refresh_from_db()
+    seed.publish(
+        editor,
+        at=timezone.now() + datetime.timedelta(hours=1),
+        expected_version=seed.version,
+    )
+    assert client.get(SEED_URL).status_code == 404
+    # The clock reaching the publication time: only publish_at moves into the past.
+    Article.objects.filter(pk=seed.pk).update(publish_at=timezone.now())
+    rendered(client, SEED_URL)
+
+
+@pytest.mark.django_db
+def test_renaming_an_actor_shows_on_cached_briefing_pages(client, seed):
+    """An actor's save changes the content generation: pages naming it are rendered again."""
+    assert "Antony J. Blinken" not in rendered(client, SEED_URL).content.decode()
+    actor = Actor.objects.get(slug="antony-blinken")
+    actor.name = "Antony J. Blinken"
+    actor.save()
+    assert "Antony J. Blinken" in rendered(client, SEED_URL).content.decode()
+
+
+@pytest.mark.django_db
+def test_preview_never_reads_nor_fills_the_cache(client, seed, editor):
+    """A staff preview renders every time and stores nothing: the public request after it
+    still renders, and a preview shows what the cached public page does not yet."""
+    client.force_login(editor)
+    preview = client.get(SEED_URL + "?preview=1")
+    assert preview.status_code == 200
+    assert "no-cache" in preview["Cache-Control"] and "private" in preview["Cache-Control"]
+    client.logout()
+    public = rendered(client, SEED_URL)
+    assert public.content != preview.content
+    # A change no generation sees (a direct UPDATE keeps updated_at): the cache keeps the old
+    # name, the preview shows the new one.
+    Actor.objects.filter(slug="antony-blinken").update(name="Tony Blinken")
+    assert "Tony Blinken" not in client.get(SEED_URL).content.decode()
+    client.force_login(editor)
+    assert "Tony Blinken" in client.get(SEED_URL + "?preview=1").content.decode()
+
+
+@pytest.mark.django_db
+def test_a_draft_preview_is_never_served_to_the_public(client, editor):
+    """Previewing a draft stores nothing under its slug: the public gets a 404."""
+    draft = make_article(published=False, title="An embargoed draft")
+    client.force_login(editor)
+    assert client.get(f"/briefings/{draft.slug}/?preview=1").status_code == 200
+    client.logout()
+    assert client.get(f"/briefings/{draft.slug}/").status_code == 404
+    assert client.get(f"/briefings/{draft.slug}/?preview=1").status_code == 404
+
+
+@pytest.mark.django_db
+def test_revalidation_is_a_304_until_the_content_changes(
+    client, seed, editor, django_assert_num_queries
+):
+    """A matching If-None-Match is a 304 with no body for one query; after an edit the old
+    ETag no longer matches and the new page comes back."""
+    etag = rendered(client, SEED_URL)["ETag"]
+    with django_assert_num_queries(1):
+        again = client.get(SEED_URL, HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 304
+    assert again.content == b""
+    assert again["ETag"] == etag
+    seed.save_content(editor, expected_version=seed.version, standfirst="A new summary.")
+    changed = client.get(SEED_URL, HTTP_IF_NONE_MATCH=etag)
+    assert changed.status_code == 200
+    assert changed["ETag"] != etag
+    assert "A new summary." in changed.content.decode()
+
+
+@pytest.mark.django_db
+def test_actor_page_is_cached_and_follows_publications(
+    client, seed, editor, django_assert_num_queries
+):
+    """The actor page is served from the cache; a briefing naming the actor that goes live
+    (scheduled, then due) or is withdrawn changes it on the next request."""
+    first = rendered(client, ACTOR_URL)
+    served_from_cache(client, ACTOR_URL, django_assert_num_queries)
+    actor = Actor.objects.get(slug="antony-blinken")
+    later = make_article(
+        title="Blinken returns to Cairo",
+        body="Antony Blinken returned to Cairo.",
+        publish_at=timezone.now() + datetime.timedelta(hours=2),
+    )
+    mention(later, "Antony Blinken", actor)
+    assert "Blinken returns to Cairo" not in rendered(client, ACTOR_URL).content.decode()
+    # The clock reaching the publication time.
+    Article.objects.filter(pk=later.pk).update(publish_at=timezone.now())
+    assert "Blinken returns to Cairo" in rendered(client, ACTOR_URL).content.decode()
+    later.refresh_from_db()
+    later.unpublish(editor, "Wrong visit.")
+    page = rendered(client, ACTOR_URL).content.decode()
+    assert "Blinken returns to Cairo" not in page
+    assert page == first.content.decode()
+
+
+@pytest.mark.django_db
+def test_actor_page_of_a_withdrawn_briefing_disappears(client, editor):
+    """An actor named only by a briefing that is withdrawn stops having a page at once."""
+    article = make_article(body="Ayman Safadi spoke.")
+    actor = make_actor("Ayman Safadi")
+    mention(article, "Ayman Safadi", actor)
+    rendered(client, actor.get_absolute_url())
+    article.unpublish(editor, "Withdrawn.")
+    assert client.get(actor.get_absolute_url()).status_code == 404
+
+
+def test_a_render_that_read_the_session_is_not_stored(rf, db):
+    """Something per reader (the session was read) is served but never stored."""
+    request = rf.get(SEED_URL)
+    request.session = SessionStore()
+
+    def render():
+        request.session.get("anything")
+        return "<p>for one reader</p>", None
+
+    response = render_cache.cached_page(request, "page:test:per-reader", render)
+    assert response.content == b"<p>for one reader</p>"
+    assert cache.get("page:test:per-reader") is None
+
+
+@pytest.mark.django_db
+def test_the_cache_can_be_turned_off(client, seed, settings, django_assert_num_queries):
+    """With BRIEFINGS_RENDER_CACHE off every request renders (the benchmark's uncached case)."""
+    settings.BRIEFINGS_RENDER_CACHE = False
+    rendered(client, SEED_URL)
+    assert rendered(client, SEED_URL).templates
