@@ -774,7 +774,9 @@ def search_page(request: HttpRequest) -> HttpResponse:
     query = " ".join(request.GET.get("q", "").split())
     error = ""
     results = None
-    if len(query) > SEARCH_MAX_LENGTH:
+    if "\x00" in query:
+        error = "The search contains a null character; remove it and search again."
+    elif len(query) > SEARCH_MAX_LENGTH:
         error = (
             f"The search is {len(query)} characters long; it can be at most {SEARCH_MAX_LENGTH}."
         )

@@ -120,6 +120,9 @@ def test_empty_and_overlong_searches(client, db):
     long = client.get("/search/", {"q": "x" * 201})
     assert long.status_code == 400
     assert "The search is 201 characters long; it can be at most 200." in text_of(long)
+    null = client.get("/search/?q=a%00b")
+    assert null.status_code == 400 and "null character" in text_of(null)
+    assert client.get("/?q=a%00b").status_code == 400
 
 
 @pytest.mark.django_db
