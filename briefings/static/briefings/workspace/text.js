@@ -62,12 +62,13 @@ export function snap(text, start, end) {
   return [a, b];
 }
 
-// Quote spans leave out the quotation marks around the words.
+// Quote spans leave out the quotation marks around the words, and the comma or colon the
+// reporting sentence puts inside them ("…terms," he said).
 export function trimQuoteMarks(text, start, end) {
   let a = start;
   let b = end;
   while (a < b && /["“”«»\s]/u.test(text[a])) a += 1;
-  while (b > a && /["“”«»\s]/u.test(text[b - 1])) b -= 1;
+  while (b > a && /["“”«»\s,;:]/u.test(text[b - 1])) b -= 1;
   return a < b ? [a, b] : [start, end];
 }
 
