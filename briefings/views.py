@@ -418,7 +418,6 @@ class BriefingPage:
             "url": url,
             "mainEntityOfPage": url,
             "inLanguage": article.language,
-            "dateline": article.dateline.isoformat(),
             "about": [event_ld(e) for e in sorted(self.events.values(), key=timeline_order)],
             "mentions": [actor_ld(item["actor"]) for item in whos_who],
             "hasPart": [quote_ld(q) for q in self.quotes.values()],
