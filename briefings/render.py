@@ -25,6 +25,7 @@ __all__ = [
     "Span",
     "Tally",
     "esc",
+    "has_match",
     "highlight",
     "iso_date",
     "json_ld",
@@ -264,6 +265,11 @@ def _pattern(terms: Sequence[str]) -> re.Pattern | None:
         if stem != term:
             parts.append(r"\b" + re.escape(stem) + r"\w*")
     return re.compile("|".join(parts), re.IGNORECASE)
+
+
+def has_match(text: str, terms: Sequence[str]) -> bool:
+    pattern = _pattern(terms)
+    return bool(pattern and pattern.search(text))
 
 
 def highlight(text: str, terms: Sequence[str]) -> Html:

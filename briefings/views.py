@@ -50,6 +50,7 @@ from briefings.models import (
 )
 
 PUBLIC_MAX_AGE = 60
+LISTING_FIELDS = ("id", "title", "slug", "standfirst", "dateline", "source", "publish_at")
 PAGE_SIZE = 20
 SEARCH_LIMIT = 20
 SEARCH_MAX_LENGTH = 200
@@ -781,7 +782,9 @@ def search_page(request: HttpRequest) -> HttpResponse:
         )
     elif query:
         terms = render.search_terms(query)
-        articles = search.articles(Article.objects.published().for_listing(), query)[:SEARCH_LIMIT]
+        # The body is read too: a snippet shows where the words are when the standfirst lacks them.
+        listing = Article.objects.published().for_listing().only(*LISTING_FIELDS, "body")
+        articles = search.articles(listing, query)[:SEARCH_LIMIT]
         actors = search.actors(public_actors(), query)[:SEARCH_LIMIT]
         quotes = search.quotes(
             public_quotes().select_related("speaker", "addressee", "article"), query
@@ -791,7 +794,9 @@ def search_page(request: HttpRequest) -> HttpResponse:
                 {
                     "article": a,
                     "title": render.highlight(a.title, terms),
-                    "summary": render.snippet(a.standfirst, terms),
+                    "summary": render.snippet(
+                        a.standfirst if render.has_match(a.standfirst, terms) else a.body, terms
+                    ),
                 }
                 for a in articles
             ],

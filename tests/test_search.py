@@ -139,3 +139,14 @@ def test_search_runs_a_fixed_number_of_queries(client, django_assert_num_queries
         response = client.get("/search/", {"q": "walrus"})
     assert response.status_code == 200
     assert "<mark>Walrus</mark>" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_snippet_comes_from_the_text_when_the_standfirst_lacks_the_words(client):
+    """The result shows the words where they are: the standfirst if there, else the body."""
+    make_article(title="Talks", standfirst="A visit.", body="Long story. " * 50 + "Walrus seen.")
+    found = section(client.get("/search/", {"q": "walrus"}), "found-briefings")
+    assert "<mark>Walrus</mark> seen." in found and "A visit." not in found
+    make_article(title="More talks", standfirst="A walrus visit.", body="Nothing.")
+    found = section(client.get("/search/", {"q": "walrus"}), "found-briefings")
+    assert "A <mark>walrus</mark> visit." in found
