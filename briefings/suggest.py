@@ -326,7 +326,7 @@ _FRAGMENT_WORDS = 3
 _CUE_ROLES = {
     "finite": "said says say told tells tell added adds stressed stresses declared declares urged"
     " urges urge warned warns insisted insists explained explains affirmed affirms announced"
-    " announces",
+    " announces condemned condemns denounced denounces",
     "participle": "saying adding stressing declaring urging warning insisting explaining"
     " affirming announcing",
     "weak": "discussed discusses described describes",

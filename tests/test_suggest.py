@@ -227,13 +227,23 @@ def test_according_to_an_institution(seed_suggestions):
     assert found.value["cue"] == "according to"
 
 
-def test_will_urge_is_not_a_speech_cue(seed_suggestions):
-    """ "Blinken will urge" reports nothing said yet, so "appalling" goes to the State Department
-    named by "according to" in its sentence, as a fragment rather than a scare quote."""
+def test_condemned_is_a_speech_cue(seed_suggestions):
+    """ "Washington has condemned an "appalling" attack": the word is Washington's (the United
+    States), as the seed fixture has it, a fragment rather than a scare quote; the later
+    "according to the State Department" is further from it."""
     found = quote(seed_suggestions, "appalling")
-    assert found.target == "state-department"
+    assert found.target == "united-states"
+    assert found.value["cue"] == "condemned"
     assert found.value["scare_quote"] is False
     assert found.value["quote_kind"] == "partial"
+
+
+def test_will_urge_is_not_a_speech_cue(seed_suggestions):
+    """ "Blinken will urge … to "take urgent steps"" reports nothing said yet: the words go to
+    the State Department named by "according to" in the sentence, not to Blinken."""
+    found = quote(seed_suggestions, "take urgent steps")
+    assert found.target == "state-department"
+    assert found.value["cue"] == "according to"
 
 
 def test_scare_quote_without_a_cue(seed_suggestions):
