@@ -3,6 +3,7 @@ violation in its console (it logs every refused script, style, image or frame th
 
 import pytest
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.conftest import make_user
 
@@ -66,8 +67,9 @@ def test_public_pages_have_no_violations(browser, live_server, loaded_seed):
 
 
 def test_admin_has_no_violations(browser, live_server, loaded_seed):
-    """The admin login, index, lists, and the change forms with their widgets (autocomplete,
-    inlines, date pickers, prepopulated slugs) work without inline scripts or styles."""
+    """The admin login, index, lists, the annotation workspace (ES modules) and the change forms
+    with their widgets (autocomplete, inlines, date pickers, prepopulated slugs) work without
+    inline scripts or styles."""
     from briefings.models import Article, Event
 
     make_user("eddie", is_superuser=True)
@@ -79,12 +81,20 @@ def test_admin_has_no_violations(browser, live_server, loaded_seed):
         "/admin/",
         "/admin/briefings/article/",
         f"/admin/briefings/article/{article.pk}/change/",
+        f"/admin/briefings/article/{article.pk}/annotate/",
         "/admin/briefings/article/add/",
         f"/admin/briefings/event/{event.pk}/change/",
         "/admin/briefings/mention/?status__exact=accepted",
         "/admin/briefings/quote/add/",
     ):
         assert visit(browser, live_server.url + path) == [], path
+
+    # The workspace renders the text from the editor API after load: wait for it, then look.
+    browser.get(f"{live_server.url}/admin/briefings/article/{article.pk}/annotate/")
+    WebDriverWait(browser, 10).until(
+        lambda b: b.execute_script("return !!(window.briefingsWorkspace || {}).pieces")
+    )
+    assert violations(browser) == []
 
     # Open the widgets that build markup in the page: the autocomplete and the calendar.
     browser.get(f"{live_server.url}/admin/briefings/quote/add/")
