@@ -297,3 +297,78 @@ def test_workspace_passes_axe(browser, live_server, seed, scheme):
         assert not csp_errors(browser)
     finally:
         browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "", "features": []})
+
+
+def test_create_an_event_from_a_selection(browser, live_server, draft):
+    """Press E on a selection, create the event inline (kind, date, killed), and it is linked."""
+    open_workspace(browser, live_server, "annie", draft)
+    select_words(browser, "a gunman killed seven people")
+    ActionChains(browser).send_keys("e").perform()
+    box = wait_for(
+        browser, lambda b: b.find_element(By.CSS_SELECTOR, "#ws-popover [role=combobox]")
+    )
+    box.send_keys("Jerusalem synagogue attack")
+    wait_for(browser, lambda b: b.find_element(By.CSS_SELECTOR, "#ws-popover .ws-create"))
+    browser.find_element(By.CSS_SELECTOR, "#ws-popover .ws-create").click()
+    form = wait_for(browser, lambda b: b.find_element(By.CSS_SELECTOR, "#ws-popover form"))
+    assert form.find_element(By.NAME, "title").get_attribute("value") == (
+        "Jerusalem synagogue attack"
+    )
+    form.find_element(By.NAME, "kind").send_keys("Attack")
+    browser.execute_script("arguments[0].value = '2023-01-27'", form.find_element(By.NAME, "date"))
+    form.find_element(By.NAME, "fatalities").send_keys("7")
+    form.find_element(By.XPATH, ".//button[.='Create and link']").click()
+    status(browser, "Linked “a gunman killed seven people” to Jerusalem synagogue attack.")
+    event = Mention.objects.get().event
+    assert (event.kind, event.date.isoformat(), event.fatalities, event.injured) == (
+        "attack", "2023-01-27", 7, None,
+    )  # fmt: skip
+    assert mark_texts(browser, "event") == ["a gunman killed seven people"]
+
+
+def test_date_suggestion_fills_the_event_date_and_notes_and_deletes_are_one_click_away(
+    browser, live_server, draft
+):
+    """Accept a date for the event picked in its pop-up (its date is written), then open the
+    new mention, give it a note, and, as an Editor, delete it."""
+    from briefings.models import Event
+
+    Event.objects.create(title="Jerusalem attack", slug="jerusalem-attack", kind="attack")
+    make_user("eddie", "Editors")
+    open_workspace(browser, live_server, "eddie", draft)
+    browser.find_element(By.ID, "ws-suggest").click()
+    status(browser, "new suggestion(s)")
+    browser.find_element(
+        By.CSS_SELECTOR, "button.ws-accept[aria-label='Accept date suggestion “Friday”']"
+    ).click()
+    pop = popover(browser)
+    box = pop.find_element(By.CSS_SELECTOR, "[role=combobox]")
+    box.send_keys("Jerusalem")
+    wait_for(
+        browser,
+        lambda b: (
+            "Jerusalem attack" in b.find_element(By.CSS_SELECTOR, "#ws-popover [role=listbox]").text
+        ),
+    )
+    box.send_keys(Keys.ENTER)
+    assert pop.find_element(By.NAME, "fill_date").is_selected()
+    pop.find_element(By.XPATH, ".//button[.='Accept date']").click()
+    status(browser, "and dated the event")
+    event = Event.objects.get()
+    assert (event.date.isoformat(), event.date_precision, event.date_text) == (
+        "2023-01-27", "day", "Friday",
+    )  # fmt: skip
+    m = Mention.objects.get()
+    mark = browser.find_element(By.CSS_SELECTOR, f"#ws-body mark[data-key='m-{m.uid}']")
+    mark.click()
+    pop = popover(browser)
+    assert "Event: Jerusalem attack" in pop.text
+    pop.find_element(By.NAME, "note").send_keys("Weekday resolved against the dateline.")
+    pop.find_element(By.XPATH, ".//button[.='Save note']").click()
+    status(browser, "Saved the note.")
+    m.refresh_from_db()
+    assert m.note == "Weekday resolved against the dateline."
+    browser.find_element(By.CSS_SELECTOR, f"#ws-body mark[data-key='m-{m.uid}']").click()
+    popover(browser).find_element(By.XPATH, ".//button[.='Delete']").click()
+    status(browser, "Deleted the annotation “Friday”.")
+    assert not Mention.objects.exists()

@@ -385,8 +385,9 @@ class Workspace {
       label: `${cap(kind)} (name${kind === "actor" ? " or alias" : ""})`,
       value: kind === "event" ? "" : text,
       search: searchers[kind],
-      extra: (q) => [{ label: `Create a new ${kind}${q ? ` “${q}”` : ""}…`, create: true, value: q || text }],
-      onPick: (option) => (option.create ? creators[kind](option.value) : finish(option.value)),
+      extra: (q) => [{ label: `Create a new ${kind}${q ? ` “${q}”` : ""}…`, create: true }],
+      // The name typed now, not when the list was drawn: typing may be ahead of the search.
+      onPick: (option) => (option.create ? creators[kind](combo.input.value.trim() || text) : finish(option.value)),
       help: "↓ ↑ to choose, Enter to link.",
     });
     const title =
