@@ -372,3 +372,22 @@ def test_date_suggestion_fills_the_event_date_and_notes_and_deletes_are_one_clic
     popover(browser).find_element(By.XPATH, ".//button[.='Delete']").click()
     status(browser, "Deleted the annotation “Friday”.")
     assert not Mention.objects.exists()
+
+
+def test_link_a_place_created_inline(browser, live_server, draft):
+    """Select a place name, press P, create the place: the words are linked to it."""
+    open_workspace(browser, live_server, "annie", draft)
+    select_words(browser, "Cairo")
+    ActionChains(browser).send_keys("p").perform()
+    box = wait_for(
+        browser, lambda b: b.find_element(By.CSS_SELECTOR, "#ws-popover [role=combobox]")
+    )
+    wait_for(browser, lambda b: b.find_element(By.CSS_SELECTOR, "#ws-popover .ws-create"))
+    box.send_keys(Keys.ENTER)  # no place yet: the only option is to create it
+    form = wait_for(browser, lambda b: b.find_element(By.CSS_SELECTOR, "#ws-popover form"))
+    form.find_element(By.NAME, "country").send_keys("Egypt")
+    form.find_element(By.NAME, "country").send_keys(Keys.ENTER)
+    status(browser, "Linked “Cairo” to Cairo.")
+    place = Mention.objects.get().place
+    assert (place.name, place.country, place.slug) == ("Cairo", "Egypt", "cairo")
+    assert mark_texts(browser, "place") == ["Cairo"]
