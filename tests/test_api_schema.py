@@ -25,7 +25,7 @@ from tests.conftest import SEED_FIXTURE, make_user
 schema = schemathesis.openapi.from_wsgi("/api/openapi.json", get_wsgi_application())
 
 EXAMPLES = hypothesis_settings(
-    max_examples=25,
+    max_examples=20,
     deadline=None,
     derandomize=True,
     database=None,
