@@ -454,7 +454,7 @@ BRIEFING_FIELDS = (
     )),
     "event__place__id", "event__place__name", "event__place__slug",
     *(f"quote__{f}" for f in (
-        "id", "uid", "text", "cue", "said_on", "speaker_id", "addressee_id", "updated_at",
+        "id", "uid", "text", "cue", "kind", "said_on", "speaker_id", "addressee_id", "updated_at",
     )),
     *(f"quote__speaker__{f}" for f in _ACTOR_FIELDS),
     "quote__addressee__id", "quote__addressee__name",
