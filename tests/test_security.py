@@ -1,5 +1,9 @@
 import logging
+import os
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.password_validation import validate_password
@@ -14,6 +18,7 @@ from briefings import auth
 from config import settings as production
 from config.urls import urlpatterns as site_urlpatterns
 
+ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "correct-horse-battery"
 LOGIN = "/admin/login/"
 
@@ -347,3 +352,29 @@ def test_every_request_is_logged_with_path_status_and_duration(client, db, caplo
     assert (record.method, record.path, record.status) == ("GET", LOGIN, 200)
     assert record.duration_ms >= 0
     assert "secret-search" not in record.getMessage()
+
+
+def test_errors_and_access_lines_go_to_stdout_once(tmp_path):
+    """Under the real logging settings a crash's traceback and the access line reach stdout
+    (where the container runtime collects them), once each, and nothing reaches stderr."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    env.update(
+        DJANGO_SETTINGS_MODULE="tests.settings",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'log.sqlite3'}",
+    )
+    script = (
+        "from django.test import Client, override_settings\n"
+        "with override_settings(ROOT_URLCONF='tests.test_security'):\n"
+        "    r = Client(raise_request_exception=False).get('/test-explode/')\n"
+        "print('STATUS', r.status_code)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "--no-imports", "-c", script],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert "STATUS 500" in result.stdout, result.stderr
+    assert result.stdout.count("ERROR django.request Internal Server Error: /test-explode/") == 1
+    assert result.stdout.count("Traceback (most recent call last)") == 1
+    assert "Boom: secret detail" in result.stdout
+    assert "ERROR briefings.access GET /test-explode/ 500" in result.stdout
+    assert "Traceback" not in result.stderr
