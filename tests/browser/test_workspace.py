@@ -78,6 +78,16 @@ def mark_texts(browser, kind: str) -> list[str]:
     )
 
 
+def after_save(browser) -> str:
+    """Wait for the page the text form's post leads to; its message, or fail with its error."""
+    found = wait_for(
+        browser, lambda b: b.find_elements(By.CSS_SELECTOR, ".messagelist, #ws-form-error"), 30
+    )
+    assert found[0].get_attribute("id") != "ws-form-error", found[0].text
+    wait_for(browser, lambda b: b.execute_script("return !!window.briefingsWorkspace"))
+    return found[0].text
+
+
 def csp_errors(browser) -> list[str]:
     return [
         e["message"]
@@ -217,10 +227,7 @@ def test_edit_the_text_and_the_spans_follow(browser, live_server, seed):
     )
     browser.find_element(By.ID, "ws-edit-message").send_keys("Fix a mistranslation")
     browser.find_element(By.ID, "ws-edit-save").click()
-    wait_for(
-        browser, lambda b: "Saved the text" in b.find_element(By.CSS_SELECTOR, ".messagelist").text
-    )
-    wait_for(browser, lambda b: b.execute_script("return !!window.briefingsWorkspace"))
+    assert "Saved the text" in after_save(browser)
     spans = browser.execute_script(
         """
         const seen = {};
@@ -253,7 +260,8 @@ def test_an_orphan_appears_when_its_words_are_deleted(browser, live_server, draf
         "arguments[0].value = arguments[0].value.replace('El-Sisi then met', 'He then met')", area
     )
     browser.find_element(By.ID, "ws-edit-save").click()
-    wait_for(browser, lambda b: "Orphans (1)" in b.find_element(By.ID, "ws-orphans-heading").text)
+    after_save(browser)
+    assert browser.find_element(By.ID, "ws-orphans-heading").text == "Orphans (1)"
     orphan = browser.find_element(By.CSS_SELECTOR, ".ws-orphan")
     assert "El-Sisi" in orphan.find_element(By.CSS_SELECTOR, "mark.ws-old").text
     assert "Actor: Abdel Fattah al-Sisi" in orphan.text
