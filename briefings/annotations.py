@@ -286,18 +286,20 @@ def accept(
     overrides a quote's proposed speaker; ``event`` picks or overrides a date's event, and
     ``fill_date`` says whether the date goes into the event (by default only when it has none).
     """
-    with transaction.atomic():
+    with suggestion.article.editing(
+        by,
+        expected_version=expected_version,
+        message=f"Accepted a {suggestion.kind} suggestion",
+        action=AuditEntry.Action.SUGGESTION_ACCEPTED,
+    ) as edit:
+        # Read again under the article's lock: another editor may have decided it meanwhile.
+        suggestion.refresh_from_db(fields=["status"])
         accepted = _accept(
             suggestion, by, actor=actor, speaker=speaker, event=event, fill_date=fill_date,
             cue=cue, quote_kind=quote_kind, note=note,
         )  # fmt: skip
-        accepted.revision = suggestion.article.touch(
-            by,
-            expected_version=expected_version,
-            message=f"Accepted a {suggestion.kind} suggestion",
-            action=AuditEntry.Action.SUGGESTION_ACCEPTED,
-            detail=_describe(accepted),
-        )
+        edit.detail = _describe(accepted)
+    accepted.revision = edit.revision
     return accepted
 
 
@@ -326,7 +328,21 @@ def accept_all(article: Article, kind: str, by, *, expected_version: int | None)
         )
     require_permission(by, EDIT_PERMISSION, "accept suggestions")
     result = AcceptAllResult(accepted=[], skipped=[])
-    with transaction.atomic():
+    pending = article.suggestions.pending().filter(kind=kind)
+    if kind == "quote":
+        pending = pending.exclude(value__scare_quote=True)
+    if kind == "date":
+        pending = pending.exclude(event=None)
+    if not pending.exists():
+        # Nothing to accept: no new version, no empty revision; say what was left and why.
+        for suggestion in article.suggestions.pending().filter(kind=kind):
+            result.skipped.append((suggestion, ACCEPT_ALL_SKIPS.get(kind, "")))
+        return result
+    with article.editing(
+        by,
+        expected_version=expected_version,
+        action=AuditEntry.Action.SUGGESTION_ACCEPTED,
+    ) as edit:
         pending = list(
             article.suggestions.pending()
             .filter(kind=kind)
@@ -341,17 +357,13 @@ def accept_all(article: Article, kind: str, by, *, expected_version: int | None)
                 result.skipped.append((suggestion, ACCEPT_ALL_SKIPS["date"]))
                 continue
             try:
-                result.accepted.append(_accept(suggestion, by))
+                with transaction.atomic():
+                    result.accepted.append(_accept(suggestion, by))
             except SuggestionError as exc:
                 result.skipped.append((suggestion, " ".join(exc.messages)))
-        if result.accepted:
-            result.revision = article.touch(
-                by,
-                expected_version=expected_version,
-                message=f"Accepted {len(result.accepted)} {kind} suggestion(s)",
-                action=AuditEntry.Action.SUGGESTION_ACCEPTED,
-                detail="; ".join(_describe(a) for a in result.accepted)[:5000],
-            )
+        edit.message = f"Accepted {len(result.accepted)} {kind} suggestion(s)"
+        edit.detail = "; ".join(_describe(a) for a in result.accepted)[:5000] or edit.message
+    result.revision = edit.revision
     return result
 
 

@@ -354,6 +354,18 @@ def test_accept_all_quotes_leaves_scare_quotes(suggested, annotator):
     assert suggested.suggestions.pending().get(kind="quote").exact == "restraint"
 
 
+def test_accept_all_with_nothing_to_accept_changes_nothing(suggested, annotator):
+    """Only scare quotes left: nothing is accepted, no revision is made, the reason is given."""
+    annotations.accept_all(suggested, "quote", annotator, expected_version=1)
+    suggested.refresh_from_db()
+    revisions = suggested.revisions.count()
+    result = annotations.accept_all(suggested, "quote", annotator, expected_version=2)
+    assert result.accepted == [] and result.revision is None
+    assert [s.exact for s, _ in result.skipped] == ["restraint"]
+    suggested.refresh_from_db()
+    assert suggested.version == 2 and suggested.revisions.count() == revisions
+
+
 def test_accept_all_refuses_an_unknown_kind_and_a_stale_version(suggested, annotator):
     """A wrong kind names the choices; a stale version stores nothing."""
     with pytest.raises(ValidationError, match="choose one of actor, quote, date"):
