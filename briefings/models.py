@@ -773,41 +773,6 @@ class Article(models.Model):
 
         return workflow.changes_since(self, version)
 
-    def reanchor_mentions(self, old_body: str) -> str:
-        """Move every mention from ``old_body`` onto the current body; return a summary."""
-        from briefings import anchoring
-
-        mentions = list(self.mentions.all())
-        if not mentions:
-            return ""
-        selectors = [
-            anchoring.Selector(m.start, m.end, m.exact, m.prefix, m.suffix) for m in mentions
-        ]
-        results = anchoring.reanchor(old_body, self.body, selectors)
-        moved = orphaned = 0
-        for mention, result in zip(mentions, results, strict=True):
-            if result.selector is None:
-                if mention.anchor_state != Mention.Anchor.ORPHANED:
-                    orphaned += 1
-                # Offsets stay where they were so the editor sees where the words used to be.
-                mention.anchor_state = Mention.Anchor.ORPHANED
-                continue
-            sel = result.selector
-            if (sel.start, sel.end) != (mention.start, mention.end):
-                moved += 1
-            mention.start, mention.end = sel.start, sel.end
-            mention.exact, mention.prefix, mention.suffix = sel.exact, sel.prefix, sel.suffix
-            if result.state == "reanchored" or mention.anchor_state == Mention.Anchor.ORPHANED:
-                mention.anchor_state = Mention.Anchor.REANCHORED
-        Mention.objects.bulk_update(
-            mentions, ["start", "end", "exact", "prefix", "suffix", "anchor_state"]
-        )
-        parts = [
-            f"{moved} annotation(s) moved" if moved else "",
-            f"{orphaned} orphaned" if orphaned else "",
-        ]
-        return ", ".join(p for p in parts if p)
-
     def _lock(self, expected_version: int | None) -> Article:
         """Read the current row (locked where the database can) and check the expected version."""
         current = Article.objects.select_for_update().get(pk=self.pk)
