@@ -112,7 +112,11 @@ class Actor(models.Model):
 
     class Meta:
         ordering = ["name"]
-        indexes = [models.Index(Lower("name"), name="actor_name_lower")]
+        indexes = [
+            models.Index(Lower("name"), name="actor_name_lower"),
+            # briefings.cache reads the latest updated_at on every cached page view.
+            models.Index(fields=["updated_at"], name="actor_updated"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(wikidata_id="") | Q(wikidata_id__regex=r"^Q[1-9][0-9]*$"),
@@ -196,7 +200,11 @@ class Event(models.Model):
 
     class Meta:
         ordering = ["date", "title"]
-        indexes = [models.Index(fields=["kind", "date"], name="event_kind_date")]
+        indexes = [
+            models.Index(fields=["kind", "date"], name="event_kind_date"),
+            # briefings.cache reads the latest updated_at on every cached page view.
+            models.Index(fields=["updated_at"], name="event_updated"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=(Q(date__isnull=True) & Q(date_precision=""))
@@ -430,6 +438,8 @@ class Article(models.Model):
             models.Index(fields=["status", "publish_at"], name="article_visibility"),
             models.Index(fields=["-publish_at", "-id"], name="article_latest"),
             models.Index(fields=["dateline"], name="article_dateline"),
+            # briefings.cache reads the latest updated_at on every cached page view.
+            models.Index(fields=["updated_at"], name="article_updated"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -908,6 +918,10 @@ class Quote(models.Model):
 
     class Meta:
         ordering = ["article", "id"]
+        indexes = [
+            # briefings.cache reads the latest updated_at on every cached page view.
+            models.Index(fields=["updated_at"], name="quote_updated"),
+        ]
 
     def __str__(self) -> str:
         words = self.text if len(self.text) <= 60 else self.text[:57] + "…"
@@ -986,6 +1000,8 @@ class Mention(models.Model):
         ordering = ["article", "start", "end", "id"]
         indexes = [
             models.Index(fields=["article", "status", "start"], name="mention_article_start"),
+            # briefings.cache reads the latest updated_at on every cached page view.
+            models.Index(fields=["updated_at"], name="mention_updated"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(start__gte=0), name="mention_start_non_negative"),

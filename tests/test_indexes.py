@@ -1,0 +1,79 @@
+"""The indexes that keep search and the render cache's check flat as the corpus grows.
+
+PostgreSQL uses an expression index only for the very expression it was built on, so these tests
+plan the conditions the code builds with plain and index scans disabled (the test tables are
+tiny; the question is whether the index *can* serve the condition, and with only bitmap scans
+left, nothing else can) and name the index that must appear.
+"""
+
+import pytest
+from django.db import connection
+
+from briefings import cache as render_cache
+from briefings import search, views
+from briefings.models import Actor, Article, Quote
+
+postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="full-text indexes exist on PostgreSQL only"
+)
+
+
+def plan(queryset) -> str:
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_indexscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+@postgresql
+@pytest.mark.django_db
+def test_article_search_uses_the_gin_index():
+    """The filter of search.articles (page search, ?q= on the home page and the API) is served
+    by the GIN index built on the same vector expression."""
+    queryset = search.articles(Article.objects.order_by(), "ceasefire talks", ranked=False)
+    assert "article_search" in plan(queryset)
+    ranked = search.articles(Article.objects.published(), "ceasefire")
+    assert '"briefings_article"."search_headline"' in str(ranked.query)
+
+
+@postgresql
+@pytest.mark.django_db
+def test_quote_and_actor_search_use_their_indexes():
+    """Quotes are found through the stored words' index and speakers through the name index;
+    actors by name, alias or part of a name through theirs."""
+    quotes = plan(search.quotes(Quote.objects.order_by(), "appalling Blinken"))
+    assert "quote_search" in quotes and "actor_name_search" in quotes
+    actors = plan(search.actors(Actor.objects.order_by(), "Netan"))
+    assert "actor_name_trigram" in actors and "actor_aliases_trigram" in actors
+
+
+@postgresql
+@pytest.mark.django_db
+def test_the_render_cache_check_reads_indexes_only():
+    """The one query of a cached page view finds the article by slug and each generation by
+    its updated_at index, never by scanning a table."""
+    for state in (
+        Article.objects.published()
+        .filter(slug="x")
+        .annotate(**render_cache._content_generation(), **render_cache._publication_generation()),
+    ):
+        text = plan(state)
+        for index in (
+            "article_updated",
+            "actor_updated",
+            "event_updated",
+            "quote_updated",
+            "mention_updated",
+        ):
+            assert index in text, index
+        assert "Seq Scan" not in text
+
+
+@pytest.mark.django_db
+def test_search_works_on_every_database(seed):
+    """Whatever the database, a word of the seed's quotes and its speaker find the quote."""
+    found = list(search.quotes(views.public_quotes(), "appalling"))
+    assert found
+    assert all("appalling" in q.text.lower() for q in found)
