@@ -7,6 +7,7 @@ Uses only the standard library, because it runs before anything is installed.
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -56,7 +57,20 @@ def serve() -> None:
     os.execve(str(PYTHON), [*manage, "runserver", "127.0.0.1:8000"], env)
 
 
+def ensure_checkers() -> None:
+    """The HTML checker and axe-core for the page tests, when npm is there to install them."""
+    if (ROOT / "tests" / "node_modules").exists():
+        return
+    npm = shutil.which("npm")
+    if npm is None:
+        step("npm not found: HTML and accessibility checks will be skipped")
+        return
+    step("installing the HTML checker and axe-core (tests/package.json)")
+    run(npm, "ci", "--prefix", "tests", "--ignore-scripts", "--no-audit", "--no-fund")
+
+
 def test(args: list[str]) -> None:
+    ensure_checkers()
     os.chdir(ROOT)
     os.execv(str(PYTHON), [str(PYTHON), "-m", "pytest", *args])
 
