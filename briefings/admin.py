@@ -1,5 +1,6 @@
 from django.contrib import admin
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import path, reverse
 from django.utils.html import format_html
 
@@ -105,12 +106,18 @@ class ArticleAdmin(ArticleWorkflowAdmin):
     show_full_result_count = False
 
     def get_queryset(self, request):
+        # Counted by correlated subqueries, not Count() over a join: the database counts the
+        # mentions of the rows shown only, and the changelist's other queries (the total, the
+        # date hierarchy, the filter choices) leave them out instead of grouping every mention
+        # of every article (seconds at 100,000 articles).
+        mentions = Mention.objects.filter(article=OuterRef("pk")).order_by().values("article")
+        orphans = mentions.filter(anchor_state=Mention.Anchor.ORPHANED)
         return (
             super()
             .get_queryset(request)
             .annotate(
-                _mentions=Count("mentions"),
-                _orphans=Count("mentions", filter=Q(mentions__anchor_state="orphaned")),
+                _mentions=Coalesce(Subquery(mentions.annotate(n=Count("pk")).values("n")), 0),
+                _orphans=Coalesce(Subquery(orphans.annotate(n=Count("pk")).values("n")), 0),
             )
         )
 

@@ -17,13 +17,23 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import RegexValidator
 from django.db import models, transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
 MENTION_TARGETS = ("actor", "event", "quote", "place")
+
+
+def _mentioned_in_published(field: str) -> Exists:
+    return Exists(
+        Mention.objects.filter(
+            **{field: OuterRef("pk")},
+            status=Mention.Status.ACCEPTED,
+            article__in=Article.objects.published(),
+        )
+    )
 
 
 class SlugQuerySet(models.QuerySet):
@@ -73,9 +83,9 @@ class Place(models.Model):
 class ActorQuerySet(SlugQuerySet):
     def public(self) -> ActorQuerySet:
         """Actors that a published briefing mentions (accepted mentions only)."""
-        return self.filter(
-            Q(mentions__article__in=Article.objects.published(), mentions__status="accepted")
-        ).distinct()
+        # EXISTS, not a join with DISTINCT: the database stops at the first such mention
+        # instead of gathering every mention of every actor (millions in a large corpus).
+        return self.filter(_mentioned_in_published("actor"))
 
 
 class ActorManager(models.Manager.from_queryset(ActorQuerySet)):
@@ -141,9 +151,9 @@ class Actor(models.Model):
 class EventQuerySet(SlugQuerySet):
     def public(self) -> EventQuerySet:
         """Events that a published briefing mentions (accepted mentions only)."""
-        return self.filter(
-            Q(mentions__article__in=Article.objects.published(), mentions__status="accepted")
-        ).distinct()
+        # EXISTS, not a join with DISTINCT: the database stops at the first such mention
+        # instead of gathering every mention of every event (millions in a large corpus).
+        return self.filter(_mentioned_in_published("event"))
 
 
 class EventManager(models.Manager.from_queryset(EventQuerySet)):
