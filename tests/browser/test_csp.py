@@ -32,6 +32,12 @@ def log_in(driver, base_url: str, username: str = "eddie") -> None:
     driver.find_element(By.NAME, "username").send_keys(username)
     driver.find_element(By.NAME, "password").send_keys("correct-horse-battery")
     driver.find_element(By.CSS_SELECTOR, "input[type=submit]").click()
+    # The click returns before the next page has loaded: wait for the admin or the error.
+    WebDriverWait(driver, 10).until(
+        lambda d: (
+            d.find_elements(By.ID, "user-tools") or d.find_elements(By.CLASS_NAME, "errornote")
+        )
+    )
     assert driver.find_elements(By.ID, "user-tools"), "login failed"
 
 
