@@ -33,8 +33,10 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Exists, OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 
@@ -61,17 +63,6 @@ def _latest(queryset, field: str = "updated_at") -> Subquery:
     return Subquery(queryset.order_by(f"-{field}").values(field)[:1])
 
 
-def _content_generation() -> dict[str, Subquery]:
-    return {f"g_{m._meta.model_name}": _latest(m.objects.all()) for m in CONTENT_MODELS}
-
-
-def _publication_generation() -> dict[str, Subquery]:
-    return {
-        "g_article": _latest(Article.objects.all()),
-        "g_live": _latest(Article.objects.published(), "publish_at"),
-    }
-
-
 @dataclass(frozen=True)
 class State:
     """What a cached page depends on, as read from the database for this request."""
@@ -90,41 +81,102 @@ class State:
         return f"{KEY_PREFIX}:{self.kind}:{self.pk}:{digest[:40]}"
 
 
-def _stamp(value: datetime.datetime | None) -> str:
-    return value.isoformat() if value else "-"
+def _stamp(value) -> str:
+    # Raw rows: datetimes on PostgreSQL, ISO strings on SQLite; any stable text will do.
+    return str(value) if value is not None else "-"
+
+
+class _Prepared:
+    """A lookup compiled once per process and reused with fresh values.
+
+    Building and compiling these ORM queries (five subqueries each) costs several times what
+    running them does, on the one path that has to be as cheap as a static file. The query is
+    still written with the ORM, Article.objects.published() included (the one definition of
+    "public"), and compiled with stand-in values that are swapped for the real slug and time.
+    """
+
+    SLUG = "\x00slug\x00"
+    NOW = datetime.datetime(1900, 1, 1, 0, 0, 0, 123457, tzinfo=datetime.UTC)
+
+    def __init__(self, build: Callable[[datetime.datetime, str], object]):
+        self.build = build
+        self.compiled: dict[str, tuple[str, list]] = {}
+
+    def fetch(self, slug: str) -> tuple | None:
+        ops = connection.ops
+        if connection.vendor not in self.compiled:
+            queryset = self.build(self.NOW, self.SLUG)
+            sql, params = queryset.query.sql_with_params()
+            stand_in = ops.adapt_datetimefield_value(self.NOW)
+            roles = ["slug" if p == self.SLUG else "now" if p == stand_in else p for p in params]
+            if roles.count("slug") != 1 or "now" not in roles:
+                raise RuntimeError(f"Cannot prepare the render cache's lookup: {sql}")
+            self.compiled[connection.vendor] = (sql, roles)
+        sql, roles = self.compiled[connection.vendor]
+        now = ops.adapt_datetimefield_value(timezone.now())
+        values = {"slug": slug, "now": now}
+        params = [values[r] if isinstance(r, str) and r in values else r for r in roles]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchone()
+
+
+def _content_stamps() -> list[Subquery]:
+    return [_latest(m.objects.all()) for m in CONTENT_MODELS]
+
+
+def _briefing_lookup(now: datetime.datetime, slug: str):
+    generation = {f"g{i}": stamp for i, stamp in enumerate(_content_stamps())}
+    return (
+        Article.objects.published(now=now)
+        .filter(slug=slug)
+        .annotate(**generation)
+        .order_by()
+        .values_list("pk", "version", *generation)[:1]
+    )
+
+
+def _actor_lookup(now: datetime.datetime, slug: str):
+    stamps = [
+        *_content_stamps(),
+        _latest(Article.objects.all()),
+        _latest(Article.objects.published(now=now), "publish_at"),
+    ]
+    generation = {f"g{i}": stamp for i, stamp in enumerate(stamps)}
+    public = Mention.objects.filter(
+        actor=OuterRef("pk"),
+        status=Mention.Status.ACCEPTED,
+        article__in=Article.objects.published(now=now),
+    ).exclude(anchor_state=Mention.Anchor.ORPHANED)
+    return (
+        Actor.objects.filter(Exists(public), slug=slug)
+        .annotate(**generation)
+        .order_by()
+        .values_list("pk", *generation)[:1]
+    )
+
+
+_BRIEFING = _Prepared(_briefing_lookup)
+_ACTOR = _Prepared(_actor_lookup)
 
 
 def briefing_state(slug: str) -> State | None:
     """The published briefing's id, version and the content generation; None if not public."""
-    row = (
-        Article.objects.published()
-        .filter(slug=slug)
-        .annotate(**_content_generation())
-        .values("pk", "version", *(f"g_{m._meta.model_name}" for m in CONTENT_MODELS))
-        .first()
-    )
+    row = _BRIEFING.fetch(slug)
     if row is None:
         return None
-    generation = tuple(_stamp(row[f"g_{m._meta.model_name}"]) for m in CONTENT_MODELS)
-    return State("briefing", row["pk"], (row["version"], *generation))
+    return State("briefing", row[0], (row[1], *map(_stamp, row[2:])))
 
 
-def actor_state(slug: str, public_mentions) -> State | None:
+def actor_state(slug: str) -> State | None:
     """The actor's id with the content and publication generations; None if not public.
 
-    ``public_mentions`` is the views' queryset of mentions a reader may see, so "public" means
-    here exactly what it means on the page.
+    Public as on the page: named by an accepted mention, not orphaned, in a published briefing.
     """
-    names = [f"g_{m._meta.model_name}" for m in CONTENT_MODELS] + ["g_article", "g_live"]
-    row = (
-        Actor.objects.filter(Exists(public_mentions.filter(actor=OuterRef("pk"))), slug=slug)
-        .annotate(**_content_generation(), **_publication_generation())
-        .values("pk", *names)
-        .first()
-    )
+    row = _ACTOR.fetch(slug)
     if row is None:
         return None
-    return State("actor", row["pk"], tuple(_stamp(row[name]) for name in names))
+    return State("actor", row[0], tuple(map(_stamp, row[1:])))
 
 
 def etag_for(key: str) -> str:
@@ -161,12 +213,16 @@ def cached_page(
     entry = cache.get(key)
     if entry is None:
         html, modified = render()
-        entry = {"html": html, "modified": int(modified.timestamp()) if modified else None}
+        # Stored encoded: a hit then neither re-encodes nor copies the page.
+        entry = {
+            "content": html.encode(),
+            "modified": int(modified.timestamp()) if modified else None,
+        }
         if not _per_reader(request):
             cache.set(key, entry, timeout())
     response = get_conditional_response(request, etag=etag, last_modified=entry["modified"])
     if response is None:
-        response = HttpResponse(entry["html"])
+        response = HttpResponse(entry["content"])
     response.headers["ETag"] = etag
     if entry["modified"] is not None:
         response.headers["Last-Modified"] = http_date(entry["modified"])

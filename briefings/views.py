@@ -715,7 +715,7 @@ def actor(request: HttpRequest, slug: str) -> HttpResponse:
     Served from the render cache (briefings.cache): a hit costs one query.
     """
     if render_cache.enabled():
-        state = render_cache.actor_state(slug, public_mentions())
+        state = render_cache.actor_state(slug)
         if state is None:
             raise Http404("No actor of a published briefing has this address.")
 

