@@ -88,9 +88,8 @@ class ActorQuerySet(SlugQuerySet):
         return self.filter(_mentioned_in_published("actor"))
 
 
-class ActorManager(models.Manager.from_queryset(ActorQuerySet)):
-    def get_by_natural_key(self, slug: str):
-        return self.get(slug=slug)
+# Slug natural keys come from SlugManager; the queryset adds public().
+ActorManager = SlugManager.from_queryset(ActorQuerySet)
 
 
 class Actor(models.Model):
@@ -156,9 +155,8 @@ class EventQuerySet(SlugQuerySet):
         return self.filter(_mentioned_in_published("event"))
 
 
-class EventManager(models.Manager.from_queryset(EventQuerySet)):
-    def get_by_natural_key(self, slug: str):
-        return self.get(slug=slug)
+# Slug natural keys come from SlugManager; the queryset adds public().
+EventManager = SlugManager.from_queryset(EventQuerySet)
 
 
 class Event(models.Model):
@@ -285,10 +283,7 @@ class ArticleQuerySet(SlugQuerySet):
         ).order_by("-publish_at", "-id")
 
 
-class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
-    def get_by_natural_key(self, slug: str):
-        return self.get(slug=slug)
-
+class ArticleManager(SlugManager.from_queryset(ArticleQuerySet)):
     def unique_slug(self, title: str, max_length: int = 60) -> str:
         base = slugify(title)
         if len(base) > max_length:
