@@ -71,11 +71,16 @@ class State:
     pk: int
     parts: tuple
 
-    def key(self, request: HttpRequest) -> str:
+    def key(self, request: HttpRequest, *variant: object) -> str:
+        """The cache key for this state as seen by ``request``; ``variant`` names which part of
+        the resource is wanted (a page number, a representation), when there are several."""
         from briefings.views import code_fingerprint
 
         raw = "|".join(
-            map(str, (self.kind, self.pk, *self.parts, request.scheme, request.get_host()))
+            map(
+                str,
+                (self.kind, self.pk, *self.parts, *variant, request.scheme, request.get_host()),
+            )
         )
         digest = hashlib.sha256(f"{code_fingerprint()}|{raw}".encode()).hexdigest()
         return f"{KEY_PREFIX}:{self.kind}:{self.pk}:{digest[:40]}"
