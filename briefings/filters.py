@@ -3,10 +3,15 @@
 Invalid values are errors (the page shows a message, the API answers 422), never ignored.
 """
 
+import json
+
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Case, Exists, OuterRef, Q, Value, When
+from django.db.models.functions import Lower
+from django.db.models.lookups import Exact
+from django.urls import reverse_lazy
 
 from briefings import search
 from briefings.models import Actor, Article, Event, Mention, Place, Quote
@@ -26,18 +31,98 @@ def search_articles(queryset, name, value):
     return search.articles(queryset, value, ranked=False) if value.strip() else queryset
 
 
+# How many actors an unknown or ambiguous name offers to choose from.
+MAX_CANDIDATES = 10
+
+
+class PublicActorField(forms.CharField):
+    """A public actor named by its slug, as links and the API do; with ``by_name``, where
+    people type, also by its name or one of its aliases, whatever the case.
+
+    The form is a text field, not a list of every actor (tens of thousands in a large corpus).
+    Only actors of published briefings are matched, and only they are named in a message: an
+    unknown or ambiguous name is an error whose ``params["candidates"]`` lists the actors the
+    reader may have meant, for the page to offer them.
+    """
+
+    default_error_messages = {
+        "invalid_choice": "No actor of a published briefing is called “%(value)s”.",
+        "suggest": "No actor of a published briefing is called “%(value)s”; "
+        "names containing it are below.",
+        "ambiguous": "“%(value)s” is the name of several actors; choose one below.",
+    }
+
+    def __init__(self, *, by_name: bool = False, **kwargs):
+        kwargs.setdefault("max_length", 200)
+        super().__init__(**kwargs)
+        self.by_name = by_name
+
+    def clean(self, value) -> Actor | None:
+        text = " ".join(super().clean(value).split())
+        if not text:
+            return None
+        public = Actor.objects.public().only("id", "name", "slug", "role", "aliases")
+        if not self.by_name:
+            found = public.filter(slug=text).first()
+            if found is None:
+                self.refuse("invalid_choice", text)
+            return found
+        # The slug first: a link's value names one actor even if another has it as a name.
+        rows = list(
+            public.filter(Q(slug=text) | named(text))
+            .annotate(by_slug=Case(When(slug=text, then=0), default=1))
+            .order_by("by_slug", "name", "pk")[: MAX_CANDIDATES + 1]
+        )
+        if rows and rows[0].slug == text:
+            return rows[0]
+        key = text.casefold()
+        exact = [a for a in rows if key in {n.casefold() for n in (a.name, *a.aliases) if n}]
+        if len(exact) == 1:
+            return exact[0]
+        if exact:
+            self.refuse("ambiguous", text, exact)
+        # Parts of names only from three letters on: shorter ones match too much to help.
+        partial = list(search.actors(public, text)[:MAX_CANDIDATES]) if len(text) >= 3 else []
+        self.refuse("suggest" if partial else "invalid_choice", text, partial)
+
+    def refuse(self, code: str, text: str, candidates: list[Actor] | None = None):
+        raise ValidationError(
+            self.error_messages[code],
+            code=code,
+            params={"value": text, "candidates": (candidates or [])[:MAX_CANDIDATES]},
+        )
+
+
+def named(text: str) -> Q:
+    """Actors whose name or an alias may equal the text, case aside (checked by the caller).
+
+    Both are served by indexes on PostgreSQL: lower(name), and the trigram index on the aliases'
+    JSON text, where an alias appears between double quotes (JSON-escaped; SQLite keeps
+    non-ASCII letters escaped, PostgreSQL does not).
+    """
+    condition = Q(Exact(Lower("name"), Lower(Value(text))))
+    for quoted in {json.dumps(text), json.dumps(text, ensure_ascii=False)}:
+        condition |= Q(aliases__icontains=quoted)
+    return condition
+
+
+class PublicActorFilter(django_filters.Filter):
+    field_class = PublicActorField
+
+
 # The HTML form shows a date picker; the API reads the same YYYY-MM-DD values.
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class ArticleFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method=search_articles, max_length=200, label="Words")
-    actor = django_filters.ModelChoiceFilter(
-        queryset=public_actors,
-        to_field_name="slug",
+    actor = PublicActorFilter(
         method="filter_actor",
         label="Actor",
-        empty_label="Anyone",
+        # briefings/static/briefings/suggest.js offers names from this endpoint as one types.
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "data-suggest": reverse_lazy("api:list_actors")}
+        ),
     )
     event_kind = django_filters.ChoiceFilter(
         choices=Event.Kind.choices,
@@ -62,6 +147,11 @@ class ArticleFilter(django_filters.FilterSet):
     class Meta:
         model = Article
         fields = ["q", "actor", "event_kind", "place", "date_from", "date_to"]
+
+    def __init__(self, *args, actor_names: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Pages let people type an actor's name; the API takes slugs, as it documents.
+        self.filters["actor"].extra["by_name"] = actor_names
 
     # EXISTS subqueries keep one row per article and use the mention index.
     def _with_mention(self, queryset, condition: Q):

@@ -16,12 +16,12 @@ import datetime
 import hashlib
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Count, Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -52,6 +52,10 @@ from briefings.models import (
 PUBLIC_MAX_AGE = 60
 LISTING_FIELDS = ("id", "title", "slug", "standfirst", "dateline", "source", "publish_at")
 PAGE_SIZE = 20
+# Beyond this, ?page= is a 404 rather than an offset the database must walk to.
+MAX_PAGE = 100_000
+# Filtered lists say how many briefings they hold up to this many, then "more than".
+COUNT_CAP = 1000
 SEARCH_LIMIT = 20
 SEARCH_MAX_LENGTH = 200
 KEY_ACTORS = 4
@@ -560,12 +564,56 @@ def key_actors(article_ids: list[int]) -> dict[int, list[dict]]:
     return found
 
 
-def paginate(request: HttpRequest, queryset, per_page: int = PAGE_SIZE):
-    paginator = Paginator(queryset, per_page)
-    try:
-        return paginator.page(request.GET.get("page") or 1)
-    except (PageNotAnInteger, EmptyPage) as exc:
-        raise Http404(f"There is no page {request.GET.get('page')!r} of this list.") from exc
+@dataclass
+class ListPage:
+    """One page of a list, read without counting the list: the rows of the page and one more,
+    which tells whether there is a next (older) page. Counting every published briefing costs
+    more than the page itself in a large corpus, and readers page by "older" and "newer"."""
+
+    number: int
+    object_list: list
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.has_previous or self.has_next
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+
+def page_number(request: HttpRequest) -> int:
+    """The ?page= asked for; not a page number, or out of range, is a 404."""
+    raw = request.GET.get("page") or "1"
+    number = int(raw) if raw.isdigit() and len(raw) <= len(str(MAX_PAGE)) else 0
+    if not 1 <= number <= MAX_PAGE:
+        raise Http404(f"There is no page {raw!r} of this list.")
+    return number
+
+
+def list_page(request: HttpRequest, queryset, per_page: int = PAGE_SIZE) -> ListPage:
+    number = page_number(request)
+    start = (number - 1) * per_page
+    rows = list(queryset[start : start + per_page + 1])
+    if not rows and number > 1:
+        raise Http404(f"There is no page {number} of this list.")
+    return ListPage(number, rows[:per_page], len(rows) > per_page)
+
+
+def capped_count(queryset, page: ListPage, cap: int = COUNT_CAP) -> int:
+    """How many rows the list has, counted up to ``cap + 1`` (read "more than cap")."""
+    if page.number == 1 and not page.has_next:
+        return len(page.object_list)
+    return queryset.order_by()[: cap + 1].count()
 
 
 def query_without_page(request: HttpRequest) -> str:
@@ -574,33 +622,60 @@ def query_without_page(request: HttpRequest) -> str:
     return params.urlencode()
 
 
+def filter_errors(request: HttpRequest, form) -> list[dict]:
+    """Each rejected filter's label and message, with the actors it may have meant as links."""
+    errors = []
+    for name, problems in form.errors.as_data().items():
+        field = form.fields.get(name)
+        for problem in problems:
+            choices = []
+            for actor in (problem.params or {}).get("candidates", []):
+                params = request.GET.copy()
+                params.pop("page", None)
+                params[name] = actor.slug
+                choices.append({"actor": actor, "query": params.urlencode()})
+            errors.append(
+                {
+                    "label": str(field.label if field else "Filters"),
+                    "message": " ".join(problem.messages),
+                    "choices": choices,
+                }
+            )
+        # A date picker cannot hold the rejected text: show it as typed, so it can be fixed.
+        if field is not None and getattr(field.widget, "input_type", "") == "date":
+            field.widget.input_type = "text"
+    return errors
+
+
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    """The latest briefings, filtered by the shared ArticleFilter; bad filters are explained."""
+    """The latest briefings, filtered by the shared ArticleFilter; bad filters are explained.
+
+    The actor filter is a text field: a slug (as links give), or a name or alias typed by the
+    reader; one that names no public actor, or several, is explained with actors to choose from.
+    """
     filterset = ArticleFilter(
         request.GET or None,
         queryset=Article.objects.published().for_listing(),
         request=request,
+        actor_names=True,
     )
     status = 200
-    errors: list[tuple[str, str]] = []
+    errors: list[dict] = []
     page = None
     cards: list[dict] = []
+    found = None
+    filtered = any(request.GET.get(name) for name in filterset.form.fields)
     if filterset.is_bound and not filterset.is_valid():
         status = 400
-        form = filterset.form
-        for name, messages in form.errors.items():
-            field = form.fields.get(name)
-            errors.extend((str(field.label if field else "Filters"), str(m)) for m in messages)
-            # A date picker cannot hold the rejected text: show it as typed, so it can be fixed.
-            if field is not None and getattr(field.widget, "input_type", "") == "date":
-                field.widget.input_type = "text"
+        errors = filter_errors(request, filterset.form)
     else:
-        page = paginate(request, filterset.qs)
-        articles = list(page.object_list)
+        page = list_page(request, filterset.qs)
+        articles = page.object_list
         actors = key_actors([a.pk for a in articles])
         cards = [{"article": a, "actors": actors.get(a.pk, [])} for a in articles]
-    filtered = any(request.GET.get(name) for name in filterset.form.fields)
+        if filtered:
+            found = capped_count(filterset.qs, page)
     response = HttpResponse(
         render_to_string(
             "briefings/home.html",
@@ -611,6 +686,9 @@ def home(request: HttpRequest) -> HttpResponse:
                 "page": page,
                 "cards": cards,
                 "filtered": filtered,
+                "found": found,
+                "count_cap": COUNT_CAP,
+                "actor": getattr(filterset.form, "cleaned_data", {}).get("actor"),
                 "query": query_without_page(request),
                 "canonical": ""
                 if filtered or errors or (page and page.number > 1)

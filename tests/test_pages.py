@@ -128,7 +128,10 @@ def test_home_filters_by_actor_event_kind_place_and_dates(client):
 @pytest.mark.parametrize(
     ("query", "message"),
     [
-        ("actor=no-such-actor", "Actor: Select a valid choice."),
+        (
+            "actor=no-such-actor",
+            "Actor: No actor of a published briefing is called “no-such-actor”.",
+        ),
         ("actor=a%00b", "Actor: Null characters are not allowed."),
         ("q=a%00b", "Words: Null characters are not allowed."),
         ("event_kind=picnic", "Event kind: Select a valid choice."),
@@ -159,31 +162,162 @@ def test_filter_does_not_accept_an_actor_only_drafts_mention(client):
 
 
 @pytest.mark.django_db
-def test_home_is_paginated(client):
-    """Twenty briefings a page with links between pages; a page past the end is a 404."""
-    for i in range(25):
+def test_home_is_paginated_by_newer_and_older_links(client):
+    """Twenty briefings a page, linked by "Newer" and "Older" without counting the whole list;
+    a page past the end, or not a page number, is a 404."""
+    for i in range(45):
         make_article(title=f"Story {i:02d}", publish_at=timezone.now() - datetime.timedelta(i + 1))
     first = client.get("/")
     assert "Story 00" in text_of(first) and "Story 20" not in text_of(first)
-    assert 'href="?page=2"' in first.content.decode()
+    links = {
+        a.get("rel"): a["href"] for tag, a in elements(first).found if tag == "a" and a.get("rel")
+    }
+    assert links == {"next": "?page=2"}
     second = client.get("/?page=2")
-    assert "Story 20" in text_of(second) and "Story 24" in text_of(second)
-    assert "Page 2 of 2" in text_of(second)
-    assert client.get("/?page=3").status_code == 404
-    assert client.get("/?page=last-one").status_code == 404
+    assert "Story 20" in text_of(second) and "Story 39" in text_of(second)
+    assert "Story 19" not in text_of(second) and "Story 40" not in text_of(second)
+    assert "Page 2" in text_of(second)
+    links = {
+        a["rel"]: a["href"] for tag, a in elements(second).found if tag == "a" and a.get("rel")
+    }
+    assert links == {"prev": "?page=1", "next": "?page=3"}
+    third = client.get("/?page=3")
+    assert "Story 44" in text_of(third)
+    assert 'rel="next"' not in third.content.decode()
+    for page in ("4", "0", "-1", "last-one", "2.0", "9" * 30):
+        assert client.get("/", {"page": page}).status_code == 404, page
+
+
+@pytest.mark.django_db
+def test_filtered_pages_keep_the_filters_and_say_how_many_were_found(client):
+    """Page links carry the filters; the count is exact up to a cap, then "more than"."""
+    from briefings import views
+
+    actor = make_actor("Antony Blinken")
+    for i in range(25):
+        article = make_article(
+            title=f"Story {i:02d}", publish_at=timezone.now() - datetime.timedelta(i + 1)
+        )
+        mention(article, "Antony Blinken", actor)
+    make_article(title="Unrelated story")
+    first = client.get("/", {"actor": actor.slug})
+    assert "25 briefings mentioning Antony Blinken found." in text_of(first)
+    assert f'href="?actor={actor.slug}&amp;page=2"' in first.content.decode()
+    second = client.get("/", {"actor": actor.slug, "page": "2"})
+    assert "Story 24" in text_of(second) and "Unrelated" not in text_of(second)
+    assert "25 briefings mentioning Antony Blinken found." in text_of(second)
+    few = client.get("/", {"q": "Unrelated"})
+    assert "1 briefing found." in text_of(few)
+    original = views.COUNT_CAP
+    views.COUNT_CAP = 10
+    try:
+        capped = client.get("/", {"actor": actor.slug})
+    finally:
+        views.COUNT_CAP = original
+    assert "More than 10 briefings mentioning Antony Blinken found." in text_of(capped)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("typed", ["Abdel Fattah al-Sisi", "abdel fattah AL-SISI", "El-Sisi",
+                                   "  el-sisi ", "Sisi"])  # fmt: skip
+def test_actor_filter_takes_a_name_or_an_alias(client, typed):
+    """The actor filter is a text field: a public actor's name or alias, in any case, selects
+    its briefings, and the page names the actor it understood."""
+    sisi = make_actor("Abdel Fattah al-Sisi", aliases=["El-Sisi", "Sisi"], role="President")
+    a = make_article(title="Alpha story")
+    mention(a, "al-Sissi", sisi)
+    make_article(title="Beta story")
+    response = client.get("/", {"actor": typed})
+    assert response.status_code == 200, text_of(response)
+    text = text_of(response)
+    assert "Alpha story" in text and "Beta story" not in text
+    assert "1 briefing mentioning Abdel Fattah al-Sisi found." in text
+    field = next(a for tag, a in elements(response).found if a.get("name") == "actor")
+    assert field["type"] == "text" and field["value"] == typed
+
+
+@pytest.mark.django_db
+def test_a_slug_wins_over_another_actors_name(client):
+    """Links give slugs: a slug selects its actor even when another actor is called that."""
+    first = make_actor("Someone", slug="egypt")
+    second = make_actor("egypt", slug="egypt-country")
+    a, b = make_article(title="Alpha story"), make_article(title="Beta story")
+    mention(a, "Antony Blinken", first)
+    mention(b, "Antony Blinken", second)
+    text = text_of(client.get("/", {"actor": "egypt"}))
+    assert "Alpha story" in text and "Beta story" not in text
+
+
+@pytest.mark.django_db
+def test_an_ambiguous_actor_name_offers_the_public_actors_it_may_mean(client):
+    """A name several public actors answer to is a 400 listing them, each a link that keeps the
+    other filters; an actor only a draft mentions is neither matched nor named."""
+    one = make_actor("Ahmed Haddad", role="Minister of Finance")
+    two = make_actor("Sami Haddad", aliases=["Haddad"], role="Envoy")
+    three = make_actor("Haddad", aliases=["A. Haddad"])
+    hidden = make_actor("Hidden Haddad", aliases=["Haddad"])
+    article = make_article(body="Antony Blinken met Haddad and Ahmed Haddad.")
+    mention(article, "Ahmed Haddad", one)
+    mention(article, "Haddad", two)
+    mention(article, "Haddad", three, occurrence=1)
+    mention(make_article(published=False), "Antony Blinken", hidden)
+    response = client.get("/", {"actor": "haddad", "event_kind": "meeting", "page": "2"})
+    assert response.status_code == 400
+    text = text_of(response)
+    assert "Actor: “haddad” is the name of several actors; choose one below." in text
+    assert "Hidden" not in text and "Ahmed" not in text
+    links = [a["href"] for tag, a in elements(response).found if tag == "a"]
+    assert f"?actor={three.slug}&event_kind=meeting" in links
+    assert f"?actor={two.slug}&event_kind=meeting" in links
+    assert "Sami Haddad, Envoy" in text
+
+
+@pytest.mark.django_db
+def test_an_unknown_actor_name_says_nothing_matched_or_offers_close_names(client):
+    """A name no public actor has is a 400 saying so; names containing it are offered; an actor
+    only a draft mentions is never matched, offered or named."""
+    blinken = make_actor("Antony Blinken")
+    secret = make_actor("Secret Source", slug="secret-source")
+    mention(make_article(), "Antony Blinken", blinken)
+    mention(make_article(published=False, body="Secret Source spoke."), "Secret Source", secret)
+
+    nothing = client.get("/", {"actor": "Nobody at all"})
+    assert nothing.status_code == 400
+    assert "Actor: No actor of a published briefing is called “Nobody at all”." in text_of(nothing)
+
+    close = client.get("/", {"actor": "blink"})
+    assert close.status_code == 400
+    assert "names containing it are below" in text_of(close)
+    assert f"?actor={blinken.slug}" in [a["href"] for tag, a in elements(close).found if tag == "a"]
+
+    for typed in ("Secret Source", "secret-source", "Secret"):
+        response = client.get("/", {"actor": typed})
+        assert response.status_code == 400
+        message = f"Actor: No actor of a published briefing is called “{typed}”."
+        assert message in text_of(response)
+        links = [a["href"] for tag, a in elements(response).found if tag == "a"]
+        assert not [link for link in links if "secret" in link]
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("articles", [3, 30])
 def test_home_runs_a_fixed_number_of_queries(client, django_assert_num_queries, articles):
-    """Count, page, key actors and the two filter choice lists, however many briefings."""
+    """The page, its key actors and the places to choose from; filtered, the actor and the count
+    too (none when the first page holds them all); a name resolves in one query, a miss in two."""
     actor = make_actor("Antony Blinken")
     for _ in range(articles):
         mention(make_article(), "Antony Blinken", actor)
-    with django_assert_num_queries(5):
+    counted = articles > 20
+    with django_assert_num_queries(3):
         assert client.get("/").status_code == 200
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(3):
+        assert client.get("/?page=2" if counted else "/").status_code == 200
+    with django_assert_num_queries(4 + counted):
         assert client.get(f"/?actor={actor.slug}&event_kind=").status_code == 200
+    with django_assert_num_queries(4 + counted):
+        assert client.get("/?actor=antony+blinken").status_code == 200
+    with django_assert_num_queries(3):
+        assert client.get("/?actor=Nobody").status_code == 400
 
 
 # -- the briefing page ------------------------------------------------------------------------
@@ -629,6 +763,8 @@ def test_every_page_type_is_valid_html(client, seed, previewer):
         "home": client.get("/"),
         "home-filtered": client.get("/?actor=antony-blinken&event_kind=meeting"),
         "home-invalid": client.get("/?actor=nobody&date_from=yesterday"),
+        "home-actor-choices": client.get("/?actor=Blink"),
+        "home-page-2": client.get("/?actor=Egypt&page=1"),
         "briefing": client.get(SEED_URL),
         "actor": client.get("/actors/antony-blinken/"),
         "actor-country": client.get("/actors/israel/"),

@@ -174,3 +174,23 @@ def test_timeline_is_readable_without_javascript(browser, live_server, seed):
     first = items[0].find_element(By.TAG_NAME, "time")
     assert first.get_attribute("datetime") == "1967" and first.text == "1967"
     assert browser.find_elements(By.CSS_SELECTOR, "script:not([type='application/ld+json'])") == []
+
+
+def test_actor_filter_suggests_public_names_as_one_types(browser, live_server, seed):
+    """Typing part of a name in the actor filter lists matching public actors under the field;
+    submitting a name filters the briefings by that actor."""
+    open_page(browser, live_server, "/")
+    field = browser.find_element(By.ID, "id_actor")
+    assert field.get_attribute("list") == "id_actor-suggestions"
+    field.send_keys("blink")
+    options = "#id_actor-suggestions option"
+    wait_for(browser, lambda b: b.find_elements(By.CSS_SELECTOR, options))
+    values = [o.get_attribute("value") for o in browser.find_elements(By.CSS_SELECTOR, options)]
+    assert values == ["Antony Blinken"]
+    field.clear()
+    field.send_keys("Antony Blinken")
+    field.submit()
+    wait_for(browser, EC.url_contains("actor=Antony+Blinken"))
+    status = browser.find_element(By.CSS_SELECTOR, ".result-count").text
+    assert status == "1 briefing mentioning Antony Blinken found."
+    assert console_errors(browser) == []
