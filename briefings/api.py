@@ -130,7 +130,9 @@ api = BriefingsAPI(
     version="1.0",
     description=(
         "Published briefings and the actors, events and quotes annotated in them.\n\n"
-        "Lists take `limit` (at most 100) and `offset` and answer with the total `count`. A filter "
+        "Lists take `limit` (at most 100) and `offset` and answer with the number of matches, "
+        f"`count`, counted up to {schemas.COUNT_LIMIT:,}: `count_capped` is true when more match "
+        "(page on with `offset` until a page comes back short). A filter "
         "value that is malformed is refused with 422 naming the parameter; a well-formed slug that "
         "names nothing public (or a date range that ends before it starts) selects nothing. "
         "Public responses carry an ETag (answer 304 to a matching If-None-Match) and may be "
@@ -260,8 +262,12 @@ def apply_filters(filterset_class, query: schemas.PageQuery, queryset: QuerySet)
 
 
 def page(queryset: QuerySet, query: schemas.PageQuery) -> dict:
+    # A count stops at COUNT_LIMIT + 1 matches (COUNT over a LIMITed subquery): counting every
+    # match of a popular filter would read more rows the larger the corpus, the page itself not.
+    found = queryset.order_by()[: schemas.COUNT_LIMIT + 1].count()
     return {
-        "count": queryset.count(),
+        "count": min(found, schemas.COUNT_LIMIT),
+        "count_capped": found > schemas.COUNT_LIMIT,
         "limit": query.limit,
         "offset": query.offset,
         "items": list(queryset[query.offset : query.offset + query.limit]),

@@ -35,6 +35,9 @@ TEXT_PATTERN = r"^[^\x00]*$"
 PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 MAX_OFFSET = 100_000
+# Lists count their matches up to this many: counting a popular filter's every match would take
+# longer the larger the corpus grows, and no one pages through more than this by hand.
+COUNT_LIMIT = 1_000
 
 
 def _iso_text(pattern: str, what: str):
@@ -426,31 +429,34 @@ class BriefingDetail(ModelSchema):
         return obj.briefing_mentions
 
 
-class BriefingPage(Schema):
-    count: int = Field(..., description="Items matching the filters, on all pages.")
+class Page(Schema):
+    count: int = Field(
+        ...,
+        description=(
+            f"Items matching the filters, on all pages, counted up to {COUNT_LIMIT:,}: when "
+            "`count_capped` is true there are more, and pages go on past it."
+        ),
+    )
+    count_capped: bool = Field(
+        ..., description="True when more items than `count` match (the count stopped there)."
+    )
     limit: int
     offset: int
+
+
+class BriefingPage(Page):
     items: list[BriefingSummary]
 
 
-class ActorPage(Schema):
-    count: int
-    limit: int
-    offset: int
+class ActorPage(Page):
     items: list[ActorOut]
 
 
-class EventPage(Schema):
-    count: int
-    limit: int
-    offset: int
+class EventPage(Page):
     items: list[EventOut]
 
 
-class QuotePage(Schema):
-    count: int
-    limit: int
-    offset: int
+class QuotePage(Page):
     items: list[QuoteOut]
 
 

@@ -109,7 +109,7 @@ def test_briefings_list_only_published_newest_first_with_total(client):
         make_article(status)
     response = client.get("/api/briefings")
     data = response.json()
-    assert data["count"] == 3
+    assert data["count"] == 3 and data["count_capped"] is False
     assert [i["slug"] for i in data["items"]] == [new.slug, middle.slug, old.slug]
     assert set(data["items"][0]) >= {"slug", "title", "standfirst", "dateline", "published_at"}
     assert data["items"][0]["url"] == f"http://testserver/briefings/{new.slug}/"
@@ -123,6 +123,44 @@ def test_briefings_list_pages_with_limit_and_offset(client):
     data = response.json()
     assert data["count"] == 5 and data["limit"] == 2 and data["offset"] == 2
     assert [i["slug"] for i in data["items"]] == [made[2].slug, made[3].slug]
+
+
+@pytest.mark.django_db
+def test_counts_stop_at_the_limit_and_say_so(client):
+    """Matches are counted up to 1,000; past that the count says so and pages still go on."""
+    now = timezone.now()
+    Article.objects.bulk_create(
+        Article(
+            title=f"Briefing {n}",
+            slug=f"many-{n}",
+            body="Words.",
+            dateline=datetime.date(2023, 1, 30),
+            status="published",
+            publish_at=now - datetime.timedelta(minutes=n),
+        )
+        for n in range(1, 1001)
+    )
+    data = client.get("/api/briefings").json()
+    assert (data["count"], data["count_capped"]) == (1000, False)
+    oldest = make_article(days_ago=30, body="A harbour reopened.")
+    data = client.get("/api/briefings?offset=1000").json()
+    assert (data["count"], data["count_capped"]) == (1000, True)
+    assert [item["slug"] for item in data["items"]] == [oldest.slug]
+    data = client.get("/api/briefings?q=words").json()
+    assert (data["count"], data["count_capped"]) == (1000, False)
+    data = client.get("/api/briefings?q=briefing").json()
+    assert (data["count"], data["count_capped"]) == (1000, True)
+    data = client.get("/api/briefings?q=harbour").json()
+    assert (data["count"], data["count_capped"]) == (1, False)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/api/briefings", "/api/actors", "/api/events", "/api/quotes"])
+def test_every_list_says_whether_its_count_is_capped(client, path):
+    """Every public list answers with the same paging fields."""
+    annotated_article()
+    data = client.get(path).json()
+    assert (data["count"], data["count_capped"], data["limit"], data["offset"]) == (1, False, 20, 0)
 
 
 @pytest.mark.django_db
@@ -182,7 +220,13 @@ def test_well_formed_values_naming_nothing_select_nothing(client, query):
     """An unknown slug or an empty date range is a valid question with an empty answer."""
     annotated_article()
     response = client.get(f"/api/briefings?{query}")
-    assert response.json() == {"count": 0, "limit": 20, "offset": 0, "items": []}
+    assert response.json() == {
+        "count": 0,
+        "count_capped": False,
+        "limit": 20,
+        "offset": 0,
+        "items": [],
+    }
 
 
 @pytest.mark.django_db
