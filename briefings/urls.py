@@ -15,7 +15,11 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("briefings/<slug:slug>/", views.briefing, name="briefing"),
     path("actors/<slug:slug>/", views.actor, name="actor"),
+    path("actors/<slug:slug>/quotes/", views.actor_quotes, name="actor-quotes"),
+    path("actors/<slug:slug>/events/", views.actor_events, name="actor-events"),
     path("events/<slug:slug>/", views.event, name="event"),
+    path("events/<slug:slug>/quotes/", views.event_quotes, name="event-quotes"),
+    path("events/<slug:slug>/briefings/", views.event_briefings, name="event-briefings"),
     path("search/", views.search_page, name="search"),
     path("feeds/briefings/", crawler_cache(LatestBriefingsFeed()), name="feed"),
     path(

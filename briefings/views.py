@@ -22,7 +22,7 @@ from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Exists, F, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
@@ -59,7 +59,11 @@ COUNT_CAP = 1000
 SEARCH_LIMIT = 20
 SEARCH_MAX_LENGTH = 200
 KEY_ACTORS = 4
-ACTOR_BRIEFINGS = 50
+# What an actor's or an event's page shows of each list; the rest is on the list's own pages
+# (/actors/<slug>/quotes/, …), a page at a time.
+OVERVIEW_QUOTES = 10
+OVERVIEW_EVENTS = 20
+OVERVIEW_BRIEFINGS = 10
 
 # Kinds of event that can have victims: a missing figure there is a gap in the count, while a
 # meeting without figures simply had none.
@@ -721,54 +725,83 @@ def reports(event_ids: list[int]) -> dict[int, list[dict]]:
     return found
 
 
-def mentioning(field: str, target) -> list[Article]:
-    return list(
+def mentioning(field: str, target):
+    """Published briefings with a visible mention of the target, newest first."""
+    return (
         Article.objects.published()
         .filter(Exists(visible_mentions().filter(article=OuterRef("pk"), **{field: target})))
         .for_listing()
-        .only("id", "title", "slug", "standfirst", "dateline", "publish_at", "updated_at")[
-            :ACTOR_BRIEFINGS
+        .only("id", "title", "slug", "standfirst", "dateline", "publish_at", "updated_at")
+    )
+
+
+def listed_quotes(**condition):
+    """Public quotes (of a speaker, about an event), newest briefing first, in text order."""
+    return (
+        public_quotes()
+        .filter(**condition)
+        .select_related("article", "speaker", "addressee")
+        .defer("article__body")
+        .order_by("-article__publish_at", "id")
+    )
+
+
+def events_with(actor: Actor):
+    """Public events the actor took part in, latest first, undated ones last."""
+    return (
+        public_events()
+        .filter(Exists(EventParticipant.objects.filter(event=OuterRef("pk"), actor=actor)))
+        .select_related("place")
+        .order_by(F("date").desc(nulls_last=True), "-title", "-pk")
+    )
+
+
+def quote_items(quotes: list[Quote]) -> list[dict]:
+    return [{"quote": q, "anchor": quote_anchor(q)} for q in quotes]
+
+
+def quote_parts(quotes: list[Quote]) -> list:
+    return [(q.pk, q.updated_at, q.article.updated_at) for q in quotes]
+
+
+def actor_timeline(actor: Actor, events: list[Event]) -> tuple[list[dict], list]:
+    """Timeline entries for these events of the actor (its roles, the briefings reporting
+    each), in date order, with what they were made from for the ETag."""
+    roles: dict[int, list[str]] = {}
+    for p in EventParticipant.objects.filter(actor=actor, event__in=events).order_by("role"):
+        roles.setdefault(p.event_id, []).append(p.get_role_display())
+    reported = reports([e.pk for e in events])
+    timeline = mark_gaps(
+        [
+            timeline_entry(e, roles=roles.get(e.pk, []), reports=reported.get(e.pk, []))
+            for e in sorted(events, key=timeline_order)
         ]
     )
+    parts = [(e.pk, e.updated_at, tuple(roles.get(e.pk, ()))) for e in events]
+    parts += sorted((k, tuple(r["slug"] for r in v)) for k, v in reported.items())
+    return timeline, parts
 
 
 def actor_page(request: HttpRequest, actor: Actor):
-    """The actor page's validators (ETag, last modified) and its context, made on demand."""
-    quotes = list(
-        public_quotes()
-        .filter(speaker=actor)
-        .select_related("article", "speaker", "addressee")
-        .order_by("-article__publish_at", "id")
-    )
-    participations = list(
-        EventParticipant.objects.filter(actor=actor, event__in=public_events())
-        .select_related("event__place")
-        .order_by("event__date", "event__title", "role")
-    )
-    roles: dict[int, list[str]] = {}
-    events: dict[int, Event] = {}
-    for p in participations:
-        events.setdefault(p.event_id, p.event)
-        roles.setdefault(p.event_id, []).append(p.get_role_display())
-    reported = reports(list(events))
-    briefings = mentioning("actor", actor)
-    timeline = mark_gaps(
-        [
-            timeline_entry(e, roles=roles[e.pk], reports=reported.get(e.pk, []))
-            for e in sorted(events.values(), key=timeline_order)
-        ]
-    )
+    """The actor page's validators (ETag, last modified) and its context, made on demand.
+
+    It shows the latest few of each list, linking to the lists' own pages for the rest, so
+    its cost does not grow with how often the actor is in the news.
+    """
+    quotes = list(listed_quotes(speaker=actor)[: OVERVIEW_QUOTES + 1])
+    events = list(events_with(actor)[: OVERVIEW_EVENTS + 1])
+    briefings = list(mentioning("actor", actor)[: OVERVIEW_BRIEFINGS + 1])
+    timeline, timeline_parts = actor_timeline(actor, events[:OVERVIEW_EVENTS])
     etag = fingerprint(
-        [actor.pk, actor.updated_at]
-        + [(q.pk, q.updated_at, q.article.updated_at) for q in quotes]
-        + [(p.pk, p.role, p.event.updated_at) for p in participations]
-        + sorted((k, tuple(r["slug"] for r in v)) for k, v in reported.items())
+        [actor.pk, actor.updated_at, len(quotes), len(events), len(briefings)]
+        + quote_parts(quotes)
+        + timeline_parts
         + [(a.pk, a.updated_at) for a in briefings]
     )
     modified = latest(
         actor.updated_at,
         *(q.updated_at for q in quotes),
-        *(p.event.updated_at for p in participations),
+        *(e.updated_at for e in events),
         *(a.updated_at for a in briefings),
     )
 
@@ -777,55 +810,107 @@ def actor_page(request: HttpRequest, actor: Actor):
             "actor": actor,
             "canonical": absolute(request, actor.get_absolute_url()),
             "aliases": [a for a in actor.aliases if a and a != actor.name],
-            "quotes": [{"quote": q, "anchor": quote_anchor(q)} for q in quotes],
+            "quotes": quote_items(quotes[:OVERVIEW_QUOTES]),
+            "more_quotes": len(quotes) > OVERVIEW_QUOTES,
             "timeline": timeline,
-            "briefings": briefings,
-            "more_briefings": len(briefings) == ACTOR_BRIEFINGS,
+            "more_events": len(events) > OVERVIEW_EVENTS,
+            "briefings": briefings[:OVERVIEW_BRIEFINGS],
+            "more_briefings": len(briefings) > OVERVIEW_BRIEFINGS,
         }
 
     return etag, modified, context
 
 
-@require_safe
-def actor(request: HttpRequest, slug: str) -> HttpResponse:
-    """An actor mentioned in a published briefing: quotes, events, briefings.
+def actor_section(request: HttpRequest, actor: Actor, section: str):
+    """A page of the actor's quotes or events: validators and context, as actor_page."""
+    page = list_page(
+        request, listed_quotes(speaker=actor) if section == "quotes" else events_with(actor)
+    )
+    if section == "quotes":
+        parts = quote_parts(page.object_list)
+        extra = {"quotes": quote_items(page.object_list)}
+    else:
+        timeline, parts = actor_timeline(actor, page.object_list)
+        extra = {"timeline": timeline}
+    etag = fingerprint([actor.pk, actor.updated_at, section, page.number, page.has_next, *parts])
+    modified = latest(actor.updated_at, *(row.updated_at for row in page.object_list))
+    heading = "Quotes from" if section == "quotes" else "Events with"
 
-    Served from the render cache (briefings.cache): a hit costs one query.
+    def context() -> dict:
+        return {
+            "subject": actor,
+            "subject_name": actor.name,
+            "heading": f"{heading} {actor.name}",
+            "section": section,
+            "page": page,
+            "canonical": absolute(request, page_path(request, page.number)),
+            **extra,
+        }
+
+    return etag, modified, context
+
+
+def page_path(request: HttpRequest, number: int) -> str:
+    return request.path if number == 1 else f"{request.path}?page={number}"
+
+
+def actor_view(request: HttpRequest, slug: str, section: str = "") -> HttpResponse:
+    """The actor page, or a page of one of its lists (``section``).
+
+    Served from the render cache (briefings.cache), each list page under its own key: a hit
+    costs one query.
     """
+    template = "briefings/section.html" if section else "briefings/actor.html"
+
+    def build(found: Actor):
+        return actor_section(request, found, section) if section else actor_page(request, found)
+
     if render_cache.enabled():
+        variant = (section, page_number(request)) if section else ()
         state = render_cache.actor_state(slug)
         if state is None:
             raise Http404("No actor of a published briefing has this address.")
 
         def render_page() -> tuple[str, datetime.datetime | None]:
-            found = get_object_or_404(public_actors(), pk=state.pk)
-            _, modified, context = actor_page(request, found)
-            return render_to_string("briefings/actor.html", context(), request=request), modified
+            _, modified, context = build(get_object_or_404(public_actors(), pk=state.pk))
+            return render_to_string(template, context(), request=request), modified
 
-        response = render_cache.cached_page(request, state.key(request), render_page)
+        response = render_cache.cached_page(request, state.key(request, *variant), render_page)
         return public_cache(request, response)
-    etag, modified, context = actor_page(request, get_object_or_404(public_actors(), slug=slug))
-    return conditional_page(
-        request, "briefings/actor.html", context, etag=etag, last_modified=modified
-    )
+    etag, modified, context = build(get_object_or_404(public_actors(), slug=slug))
+    return conditional_page(request, template, context, etag=etag, last_modified=modified)
+
+
+@require_safe
+def actor(request: HttpRequest, slug: str) -> HttpResponse:
+    """An actor mentioned in a published briefing: its latest quotes, events and briefings."""
+    return actor_view(request, slug)
+
+
+@require_safe
+def actor_quotes(request: HttpRequest, slug: str) -> HttpResponse:
+    """Every public quote of an actor, newest first, a page at a time."""
+    return actor_view(request, slug, "quotes")
+
+
+@require_safe
+def actor_events(request: HttpRequest, slug: str) -> HttpResponse:
+    """Every public event an actor took part in, latest first, a page at a time."""
+    return actor_view(request, slug, "events")
 
 
 @require_safe
 def event(request: HttpRequest, slug: str) -> HttpResponse:
-    """An event reported in a published briefing: date, place, casualties, participants."""
+    """An event reported in a published briefing: date, place, casualties, participants, and
+    the latest quotes about it and briefings reporting it (the rest on their own pages)."""
     event = get_object_or_404(public_events().select_related("place"), slug=slug)
     participants = list(
         EventParticipant.objects.filter(event=event, actor__in=public_actors())
         .select_related("actor")
         .order_by("role", "actor__name")
     )
-    quotes = list(
-        public_quotes()
-        .filter(event=event)
-        .select_related("speaker", "addressee", "article")
-        .order_by("-article__publish_at", "id")
-    )
-    briefings = mentioning("event", event)
+    quotes = list(listed_quotes(event=event)[: OVERVIEW_QUOTES + 1])
+    briefings = list(mentioning("event", event)[: OVERVIEW_BRIEFINGS + 1])
     response = HttpResponse(
         render_to_string(
             "briefings/event.html",
@@ -834,13 +919,51 @@ def event(request: HttpRequest, slug: str) -> HttpResponse:
                 "date": event_date(event),
                 "canonical": absolute(request, event.get_absolute_url()),
                 "participants": participants,
-                "quotes": [{"quote": q, "anchor": quote_anchor(q)} for q in quotes],
-                "briefings": briefings,
+                "quotes": quote_items(quotes[:OVERVIEW_QUOTES]),
+                "more_quotes": len(quotes) > OVERVIEW_QUOTES,
+                "briefings": briefings[:OVERVIEW_BRIEFINGS],
+                "more_briefings": len(briefings) > OVERVIEW_BRIEFINGS,
             },
             request=request,
         )
     )
     return public_cache(request, response)
+
+
+def event_section(request: HttpRequest, slug: str, section: str) -> HttpResponse:
+    """A page of an event's quotes or of the briefings reporting it."""
+    event = get_object_or_404(public_events(), slug=slug)
+    if section == "quotes":
+        page = list_page(request, listed_quotes(event=event))
+        heading = f"Quotes about {event.title}"
+        items = {"quotes": quote_items(page.object_list)}
+    else:
+        page = list_page(request, mentioning("event", event))
+        heading = f"Briefings reporting {event.title}"
+        items = {"briefings": page.object_list}
+    context = {
+        "subject": event,
+        "subject_name": event.title,
+        "heading": heading,
+        "section": section,
+        "page": page,
+        "canonical": absolute(request, page_path(request, page.number)),
+        **items,
+    }
+    response = HttpResponse(render_to_string("briefings/section.html", context, request=request))
+    return public_cache(request, response)
+
+
+@require_safe
+def event_quotes(request: HttpRequest, slug: str) -> HttpResponse:
+    """Every public quote about an event, newest first, a page at a time."""
+    return event_section(request, slug, "quotes")
+
+
+@require_safe
+def event_briefings(request: HttpRequest, slug: str) -> HttpResponse:
+    """Every published briefing reporting an event, newest first, a page at a time."""
+    return event_section(request, slug, "briefings")
 
 
 # -- search ------------------------------------------------------------------------------------

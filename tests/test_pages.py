@@ -700,31 +700,168 @@ def test_seed_event_page(client, seed):
     assert f'href="{SEED_URL}#event-{event.slug}"' in response.content.decode()
 
 
+def page_links(response) -> dict[str, str]:
+    """The page's canonical address and its links to the previous and next pages."""
+    wanted = {"canonical", "prev", "next"}
+    return {a["rel"]: a["href"] for tag, a in elements(response).found if a.get("rel") in wanted}
+
+
+def busy_actor(size: int, *, published: bool = True):
+    """An actor quoted once in each of ``size`` briefings, a day apart (the first newest), each
+    reporting one event it took part in; all the quotes are about one shared event."""
+    actor = make_actor("Antony Blinken")
+    shared = make_event("Talks", date=datetime.date(2022, 1, 1))
+    for i in range(size):
+        article = make_article(
+            title=f"Story {i:02d}",
+            body="Antony Blinken said: talks.",
+            publish_at=timezone.now() - datetime.timedelta(days=i + 1),
+            published=published,
+        )
+        mention(article, "Antony Blinken", actor)
+        mention(article, "talks", shared)
+        quote = make_quote(article, f"Words {i:02d}", actor, event=shared)
+        mention(article, "talks", quote)
+        own = make_event(f"Event {i:02d}", date=datetime.date(2023, 1, 1) - datetime.timedelta(i))
+        participate(own, actor)
+        mention(article, "said", own)
+    participate(shared, actor, "host")
+    return actor, shared
+
+
 @pytest.mark.django_db
-@pytest.mark.parametrize("size", [1, 12])
+@pytest.mark.parametrize("size", [1, 30])
 def test_actor_and_event_pages_run_a_fixed_number_of_queries(
     client, django_assert_num_queries, size
 ):
-    """The actor and event pages cost the same whatever the number of quotes and events."""
-    actor = make_actor("Antony Blinken")
-    event = make_event("Talks")
-    for i in range(size):
-        article = make_article(body="Antony Blinken said: talks.")
-        mention(article, "Antony Blinken", actor)
-        mention(article, "talks", event)
-        quote = make_quote(article, "talks", actor, event=event)
-        mention(article, "talks", quote)
-        other = make_event(f"Event {i}")
-        participate(other, actor)
-        mention(article, "said", other)
-    participate(event, actor, "host")
-    # The render cache's check, then the page's own five; served from the cache, the check.
-    with django_assert_num_queries(6):
+    """The actor and event pages and their list pages cost the same whatever the number of
+    quotes, events and briefings."""
+    actor, event = busy_actor(size)
+    # The render cache's check, then the page's own six; served from the cache, the check.
+    with django_assert_num_queries(7):
         assert client.get(actor.get_absolute_url()).status_code == 200
     with django_assert_num_queries(1):
         assert client.get(actor.get_absolute_url()).status_code == 200
+    # The check, the actor, the page of quotes; of events, their roles and reports too.
+    with django_assert_num_queries(3):
+        assert client.get(f"/actors/{actor.slug}/quotes/").status_code == 200
+    with django_assert_num_queries(1):
+        assert client.get(f"/actors/{actor.slug}/quotes/").status_code == 200
+    with django_assert_num_queries(5):
+        assert client.get(f"/actors/{actor.slug}/events/").status_code == 200
     with django_assert_num_queries(4):
         assert client.get(event.get_absolute_url()).status_code == 200
+    for section in ("quotes", "briefings"):
+        with django_assert_num_queries(2):
+            assert client.get(f"/events/{event.slug}/{section}/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_actor_page_shows_the_latest_of_each_list_and_links_to_every_page(client):
+    """The actor page shows its latest ten quotes, twenty events and ten briefings; the rest
+    are on the lists' pages, twenty a page, linked by Newer/Older (Later/Earlier for events)."""
+    actor, _ = busy_actor(45)
+    page = client.get(actor.get_absolute_url())
+    text = text_of(page)
+    assert "Words 00" in text and "Words 09" in text and "Words 10" not in text
+    assert "Event 00" in text and "Event 19" in text and "Event 20" not in text
+    # Events in date order: the earliest shown first.
+    assert text.index("Event 19") < text.index("Event 00")
+    links = [a["href"] for tag, a in elements(page).found if tag == "a"]
+    assert f"/actors/{actor.slug}/quotes/" in links
+    assert f"/actors/{actor.slug}/events/" in links
+    assert f"/?actor={actor.slug}" in links
+    assert len([link for link in links if link.startswith("/briefings/")]) >= 10
+
+    quotes = client.get(f"/actors/{actor.slug}/quotes/")
+    text = text_of(quotes)
+    assert "Quotes from Antony Blinken" in text
+    assert "Words 00" in text and "Words 19" in text and "Words 20" not in text
+    assert page_links(quotes) == {
+        "next": "?page=2",
+        "canonical": f"http://testserver/actors/{actor.slug}/quotes/",
+    }
+    second = client.get(f"/actors/{actor.slug}/quotes/?page=2")
+    assert "Words 20" in text_of(second) and "Words 39" in text_of(second)
+    rels = page_links(second)
+    assert rels["prev"] == f"/actors/{actor.slug}/quotes/" and rels["next"] == "?page=3"
+    assert rels["canonical"] == f"http://testserver/actors/{actor.slug}/quotes/?page=2"
+    third = client.get(f"/actors/{actor.slug}/quotes/?page=3")
+    assert "Words 44" in text_of(third) and 'rel="next"' not in third.content.decode()
+    for bad in ("4", "0", "x"):
+        assert client.get(f"/actors/{actor.slug}/quotes/?page={bad}").status_code == 404
+
+    events = client.get(f"/actors/{actor.slug}/events/?page=2")
+    text = text_of(events)
+    assert "Events with Antony Blinken" in text
+    assert "Event 20" in text and "Event 39" in text and "Event 19" not in text
+    assert "Later events" in text and "Earlier events" in text
+
+
+@pytest.mark.django_db
+def test_list_pages_show_nothing_unpublished(client):
+    """Quotes, events and briefings of drafts are on no list page; an actor or event only drafts
+    mention has none (404)."""
+    actor, event = busy_actor(3)
+    hidden, hidden_event = busy_actor(3, published=False)
+    draft = make_article(published=False, title="Draft story", body="Antony Blinken said: talks.")
+    make_quote(draft, "Draft words", actor, event=event)
+    mention(draft, "talks", draft.quotes.get())
+    for path in (
+        f"/actors/{actor.slug}/quotes/",
+        f"/actors/{actor.slug}/events/",
+        f"/events/{event.slug}/quotes/",
+        f"/events/{event.slug}/briefings/",
+    ):
+        text = text_of(client.get(path))
+        assert "Words 02" in text or "Event 02" in text or "Story 02" in text, path
+        assert "Draft" not in text, path
+    for path in (
+        f"/actors/{hidden.slug}/quotes/",
+        f"/actors/{hidden.slug}/events/",
+        f"/events/{hidden_event.slug}/quotes/",
+        f"/events/{hidden_event.slug}/briefings/",
+    ):
+        assert client.get(path).status_code == 404, path
+
+
+@pytest.mark.django_db
+def test_each_list_page_is_cached_under_its_own_key(client, django_assert_num_queries):
+    """Served from the render cache, page 2 of an actor's quotes is page 2, not page 1; a new
+    quote published makes new pages."""
+    actor, _ = busy_actor(25)
+    first = client.get(f"/actors/{actor.slug}/quotes/").content
+    second = client.get(f"/actors/{actor.slug}/quotes/?page=2").content
+    with django_assert_num_queries(2):
+        assert client.get(f"/actors/{actor.slug}/quotes/").content == first
+        assert client.get(f"/actors/{actor.slug}/quotes/?page=2").content == second
+    assert first != second and b"Words 20" in second and b"Words 20" not in first
+    assert b"Words 20" not in client.get(actor.get_absolute_url()).content
+    article = make_article(title="Newest story", body="Antony Blinken said: talks.")
+    mention(article, "Antony Blinken", actor)
+    mention(article, "talks", make_quote(article, "Newest words", actor))
+    assert b"Newest words" in client.get(f"/actors/{actor.slug}/quotes/").content
+    assert b"Words 19" in client.get(f"/actors/{actor.slug}/quotes/?page=2").content
+
+
+@pytest.mark.django_db
+def test_event_page_shows_the_latest_quotes_and_briefings_and_links_to_the_rest(client):
+    """An event's page shows ten quotes and ten briefings; its list pages have them all."""
+    _, event = busy_actor(25)
+    page = client.get(event.get_absolute_url())
+    text = text_of(page)
+    assert "Words 09" in text and "Words 10" not in text
+    assert "Story 09" in text and "Story 10" not in text
+    links = [a["href"] for tag, a in elements(page).found if tag == "a"]
+    assert f"/events/{event.slug}/quotes/" in links and f"/events/{event.slug}/briefings/" in links
+    briefings = client.get(f"/events/{event.slug}/briefings/?page=2")
+    assert "Briefings reporting Talks" in text_of(briefings)
+    assert "Story 20" in text_of(briefings) and "Story 24" in text_of(briefings)
+    assert "Story 19" not in text_of(briefings)
+    hrefs = [a["href"] for tag, a in elements(briefings).found if tag == "a"]
+    assert any(h.endswith(f"#event-{event.slug}") for h in hrefs)
+    quotes = client.get(f"/events/{event.slug}/quotes/")
+    assert "Words 19" in text_of(quotes) and "Words 20" not in text_of(quotes)
 
 
 # -- crawlers ---------------------------------------------------------------------------------
@@ -768,7 +905,11 @@ def test_every_page_type_is_valid_html(client, seed, previewer):
         "briefing": client.get(SEED_URL),
         "actor": client.get("/actors/antony-blinken/"),
         "actor-country": client.get("/actors/israel/"),
+        "actor-quotes": client.get("/actors/antony-blinken/quotes/"),
+        "actor-events": client.get("/actors/antony-blinken/events/"),
         "event": client.get(event.get_absolute_url()),
+        "event-quotes": client.get(f"/events/{event.slug}/quotes/"),
+        "event-briefings": client.get(f"/events/{event.slug}/briefings/"),
         "search": client.get("/search/?q=Blinken+Cairo"),
         "search-empty": client.get("/search/"),
         "search-none": client.get("/search/?q=zzzzqqq"),
@@ -805,6 +946,10 @@ def test_page_urls_match_the_contract(db):
     assert reverse("briefings:briefing", args=["x"]) == "/briefings/x/"
     assert reverse("briefings:actor", args=["x"]) == "/actors/x/"
     assert reverse("briefings:event", args=["x"]) == "/events/x/"
+    assert reverse("briefings:actor-quotes", args=["x"]) == "/actors/x/quotes/"
+    assert reverse("briefings:actor-events", args=["x"]) == "/actors/x/events/"
+    assert reverse("briefings:event-quotes", args=["x"]) == "/events/x/quotes/"
+    assert reverse("briefings:event-briefings", args=["x"]) == "/events/x/briefings/"
     assert reverse("briefings:search") == "/search/"
     assert reverse("briefings:feed") == "/feeds/briefings/"
     assert reverse("briefings:sitemap") == "/sitemap.xml"
