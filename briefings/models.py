@@ -8,6 +8,8 @@ key (a slug or a stable uid) so that `loaddata` is idempotent and portable betwe
 from __future__ import annotations
 
 import datetime
+import functools
+import re
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,11 +21,36 @@ from django.core.validators import RegexValidator
 from django.db import models, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Lower
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
 MENTION_TARGETS = ("actor", "event", "quote", "place")
+
+# What Django's <slug:…> path converter accepts.
+_SLUG = re.compile(r"[-a-zA-Z0-9_]+")
+_SLUG_MARKER = "slugmarker0"
+
+
+@functools.lru_cache(maxsize=64)
+def _slug_route(view: str, script_prefix: str, urlconf: str) -> tuple[str, str]:
+    url = reverse(view, args=[_SLUG_MARKER], urlconf=urlconf)
+    before, marker, after = url.partition(_SLUG_MARKER)
+    if not marker or _SLUG_MARKER in after:
+        raise ValueError(f"Cannot split the URL of {view} around its slug: {url}")
+    return before, after
+
+
+def slug_url(view: str, slug: str) -> str:
+    """``reverse(view, args=[slug])`` for a view whose only argument is a slug, without matching
+    the URL patterns again on each call: pages link to dozens of actors and events, and
+    reversing each one was a large part of rendering them. The route is worked out once per
+    view, script prefix and URL configuration."""
+    if not _SLUG.fullmatch(slug):
+        return reverse(view, args=[slug])  # raises NoReverseMatch, naming the bad slug
+    urlconf = get_urlconf() or settings.ROOT_URLCONF
+    before, after = _slug_route(view, get_script_prefix(), urlconf)
+    return f"{before}{slug}{after}"
 
 
 def _mentioned_in_published(field: str) -> Exists:
@@ -137,7 +164,7 @@ class Actor(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("briefings:actor", args=[self.slug])
+        return slug_url("briefings:actor", self.slug)
 
     def natural_key(self) -> tuple[str]:
         return (self.slug,)
@@ -225,7 +252,7 @@ class Event(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("briefings:event", args=[self.slug])
+        return slug_url("briefings:event", self.slug)
 
     def natural_key(self) -> tuple[str]:
         return (self.slug,)
@@ -462,7 +489,7 @@ class Article(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("briefings:briefing", args=[self.slug])
+        return slug_url("briefings:briefing", self.slug)
 
     def natural_key(self) -> tuple[str]:
         return (self.slug,)

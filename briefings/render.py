@@ -30,6 +30,7 @@ __all__ = [
     "iso_date",
     "json_ld",
     "render_body",
+    "body_html",
     "search_terms",
     "snippet",
     "split_blocks",
@@ -188,6 +189,15 @@ def render_body(body: str, spans: Iterable[Span]) -> list[Block]:
         Block(tag, start, end, _render_block(body, start, end, block_spans, seen))
         for (tag, start, end), block_spans in zip(blocks, per_block, strict=True)
     ]
+
+
+def body_html(blocks: Iterable[Block]) -> Html:
+    """The rendered blocks as one piece of markup: subheadings as h3, the rest as paragraphs."""
+    return Html(
+        "\n".join(
+            f"<h3>{b.html}</h3>" if b.tag == "subheading" else f"<p>{b.html}</p>" for b in blocks
+        )
+    )
 
 
 @dataclass(frozen=True)

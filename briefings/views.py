@@ -14,14 +14,17 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import uuid
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from dataclasses import fields as dataclass_fields
 from functools import cache
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
+from django.core.cache import cache as django_cache
 from django.db.models import Count, Exists, F, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -46,6 +49,7 @@ from briefings.models import (
     Event,
     EventParticipant,
     Mention,
+    Place,
     Quote,
 )
 
@@ -258,7 +262,7 @@ def casualties(events: Iterable[Event], field: str) -> render.Tally:
 # -- the briefing page ------------------------------------------------------------------------
 
 
-def mention_anchor(mention: Mention) -> str:
+def mention_anchor(mention: Mention | PageMention) -> str:
     return f"m-{mention.uid}"
 
 
@@ -273,7 +277,7 @@ def actor_label(actor: Actor) -> str:
 class BriefingPage:
     """Everything the briefing page shows, derived from the article and its visible mentions."""
 
-    def __init__(self, article: Article, mentions: list[Mention]):
+    def __init__(self, article: Article, mentions: list[PageMention]):
         self.article = article
         self.mentions = mentions
         self.counts: Counter = Counter()
@@ -357,15 +361,34 @@ class BriefingPage:
             "injured": casualties(events, "injured"),
         }
 
-    def blocks(self) -> list[render.Block]:
-        return render.render_body(self.article.body, self.spans())
+    def text(self) -> render.Html:
+        """The annotated article text, rendered once for each distinct text and set of spans.
+
+        The key is a digest of everything the markup is made from (the body, every span with
+        its link and label, the code), so a stored rendering can only ever be reused for
+        exactly the same input: no change needs to invalidate it, and a preview's rendering is
+        the public one only when they are the same. Entries nobody asks for expire.
+        """
+        spans = self.spans()
+        if not getattr(settings, "BRIEFINGS_TEXT_CACHE", True):
+            return render.body_html(render.render_body(self.article.body, spans))
+        digest = hashlib.sha256(code_fingerprint().encode())
+        digest.update(self.article.body.encode())
+        for span in spans:
+            digest.update(repr(tuple(vars(span).values())).encode())
+        key = f"{render_cache.KEY_PREFIX}:text:{digest.hexdigest()}"
+        stored = django_cache.get(key)
+        if stored is None:
+            stored = render.body_html(render.render_body(self.article.body, spans))
+            django_cache.set(key, str(stored), render_cache.timeout())
+        return render.Html(stored)
 
     def etag_parts(self) -> list:
         a = self.article
         parts: list = [a.pk, a.version, a.updated_at, a.status, a.publish_at]
         for m in self.mentions:
             target = m.target
-            parts.append((m.pk, m.updated_at, getattr(target, "updated_at", None)))
+            parts.append((m.id, m.updated_at, getattr(target, "updated_at", None)))
             if m.quote_id and m.quote.speaker_id:
                 parts.append(m.quote.speaker.updated_at)
             if m.event_id and m.event.place_id:
@@ -381,14 +404,15 @@ class BriefingPage:
 
     def json_ld(self, request: HttpRequest) -> render.Html:
         article = self.article
-        url = absolute(request, article.get_absolute_url())
+        origin = absolute(request, "/")[:-1]
+        url = origin + article.get_absolute_url()
 
         def actor_ld(actor: Actor) -> dict:
             kind = {"person": "Person", "country": "Country"}.get(actor.kind, "Organization")
             data = {
                 "@type": kind,
                 "name": actor.name,
-                "url": absolute(request, actor.get_absolute_url()),
+                "url": origin + actor.get_absolute_url(),
             }
             if actor.wikidata_id:
                 data["sameAs"] = f"https://www.wikidata.org/wiki/{actor.wikidata_id}"
@@ -400,7 +424,7 @@ class BriefingPage:
             data = {
                 "@type": "Event",
                 "name": event.title,
-                "url": absolute(request, event.get_absolute_url()),
+                "url": origin + event.get_absolute_url(),
             }
             date = event_date(event)
             if date:
@@ -450,34 +474,77 @@ class BriefingPage:
         return render.json_ld(data)
 
 
-# What the briefing page reads of each mention and its target: loading less keeps a page of a
-# thousand mentions cheap (no descriptions, aliases or bookkeeping columns).
+@dataclass(slots=True)
+class PageMention:
+    """A visible mention as the briefing page uses it. Mentions of one target share one object
+    for it: a page of a thousand mentions of twenty actors loads twenty actors, not a thousand."""
+
+    id: int
+    uid: uuid.UUID
+    start: int
+    end: int
+    updated_at: datetime.datetime
+    actor_id: int | None
+    event_id: int | None
+    quote_id: int | None
+    place_id: int | None
+    actor: Actor | None = None
+    event: Event | None = None
+    quote: Quote | None = None
+    place: Place | None = None
+
+    @property
+    def kind(self) -> str:
+        for name in Mention.TARGETS:
+            if getattr(self, f"{name}_id") is not None:
+                return name
+        return ""
+
+    @property
+    def target(self):
+        kind = self.kind
+        return getattr(self, kind) if kind else None
+
+
+# What the briefing page reads of each target: loading less keeps a page cheap (no aliases,
+# bodies or bookkeeping columns).
 _ACTOR_FIELDS = ("id", "name", "slug", "kind", "role", "wikidata_id", "updated_at")
-BRIEFING_FIELDS = (
-    "id", "uid", "start", "end", "updated_at", "actor_id", "event_id", "quote_id", "place_id",
-    *(f"actor__{f}" for f in _ACTOR_FIELDS),
-    *(f"event__{f}" for f in (
+MENTION_COLUMNS = tuple(f.name for f in dataclass_fields(PageMention))[:9]
+TARGET_QUERIES = {
+    "actor": lambda: Actor.objects.only(*_ACTOR_FIELDS),
+    "event": lambda: Event.objects.select_related("place").only(
         "id", "title", "slug", "kind", "date", "date_precision", "place_id", "fatalities",
-        "injured", "description", "updated_at",
-    )),
-    "event__place__id", "event__place__name", "event__place__slug",
-    *(f"quote__{f}" for f in (
-        "id", "uid", "text", "cue", "kind", "said_on", "speaker_id", "addressee_id", "updated_at",
-    )),
-    *(f"quote__speaker__{f}" for f in _ACTOR_FIELDS),
-    "quote__addressee__id", "quote__addressee__name",
-    "place__id", "place__name", "place__slug",
-)  # fmt: skip
+        "injured", "description", "updated_at", "place__id", "place__name", "place__slug",
+    ),
+    "quote": lambda: Quote.objects.select_related("speaker", "addressee").only(
+        "id", "uid", "text", "cue", "kind", "said_on", "speaker_id", "addressee_id",
+        "updated_at", *(f"speaker__{f}" for f in _ACTOR_FIELDS), "addressee__id",
+        "addressee__name",
+    ),
+    "place": lambda: Place.objects.only("id", "name", "slug"),
+}  # fmt: skip
 
 
-def briefing_mentions(article: Article) -> list[Mention]:
-    return list(
-        visible_mentions()
+def briefing_mentions(article: Article) -> list[PageMention]:
+    """The article's visible mentions in text order, each with its target: one query for the
+    mentions and one per kind of target they name."""
+    mentions = [
+        PageMention(*row)
+        for row in visible_mentions()
         .filter(article=article)
-        .select_related("actor", "event__place", "quote__speaker", "quote__addressee", "place")
-        .only(*BRIEFING_FIELDS)
         .order_by("start", "end", "id")
-    )
+        .values_list(*MENTION_COLUMNS)
+    ]
+    for kind, query in TARGET_QUERIES.items():
+        ids = {getattr(m, f"{kind}_id") for m in mentions} - {None}
+        if not ids:
+            continue
+        targets = query().in_bulk(ids)
+        for m in mentions:
+            target_id = getattr(m, f"{kind}_id")
+            if target_id is not None:
+                setattr(m, kind, targets[target_id])
+    return mentions
 
 
 def briefing_context(
@@ -495,7 +562,7 @@ def briefing_context(
         "whos_who": page.whos_who(),
         "timeline": page.timeline(),
         "quotes": page.quote_list(),
-        "blocks": page.blocks(),
+        "text": page.text(),
         "json_ld": page.json_ld(request),
     }
 

@@ -232,3 +232,53 @@ def test_the_cache_can_be_turned_off(client, seed, settings, django_assert_num_q
     settings.BRIEFINGS_RENDER_CACHE = False
     rendered(client, SEED_URL)
     assert rendered(client, SEED_URL).templates
+
+
+# -- the annotated text, rendered once per distinct input ---------------------------------------
+
+
+def count_text_renders(monkeypatch) -> list:
+    """Record each rendering of an annotated text (the real function still does the work)."""
+    from briefings import render
+
+    calls = []
+    real = render.render_body
+
+    def counting(body, spans):
+        calls.append(body)
+        return real(body, spans)
+
+    monkeypatch.setattr(render, "render_body", counting)
+    return calls
+
+
+@pytest.mark.django_db
+def test_the_annotated_text_is_rendered_once_for_the_same_content(
+    client, seed, settings, monkeypatch
+):
+    """With whole pages not cached, each request renders the page but reuses the text."""
+    settings.BRIEFINGS_RENDER_CACHE = False
+    calls = count_text_renders(monkeypatch)
+    first = rendered(client, SEED_URL)
+    second = rendered(client, SEED_URL)
+    assert len(calls) == 1
+    assert second.content == first.content
+    assert f'id="m-{seed.mentions.filter(actor__isnull=False).first().uid}"' in (
+        first.content.decode()
+    )
+
+
+@pytest.mark.django_db
+def test_the_stored_text_follows_any_change_to_what_it_is_made_of(client, seed, settings):
+    """The stored text is keyed by its input itself: changes that bump nothing (direct UPDATEs,
+    keeping versions and updated_at) still show, in the label of a name and in the words."""
+    settings.BRIEFINGS_RENDER_CACHE = False
+    page = rendered(client, SEED_URL).content.decode()
+    assert 'title="Antony Blinken, ' in page
+    Actor.objects.filter(slug="antony-blinken").update(role="Former Secretary of State")
+    assert 'title="Antony Blinken, Former Secretary of State"' in (
+        rendered(client, SEED_URL).content.decode()
+    )
+    added = "A closing paragraph written straight into the database."
+    Article.objects.filter(pk=seed.pk).update(body=f"{seed.body}\n\n{added}")
+    assert f"<p>{added}</p>" in rendered(client, SEED_URL).content.decode()
