@@ -31,7 +31,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.text import slugify
 from django.views.decorators.cache import never_cache
-from ninja import NinjaAPI, Path, Query, Router, Status, Swagger
+from ninja import NinjaAPI, Path, Query, Router, Schema, Status, Swagger
 from ninja.decorators import decorate_view
 from ninja.errors import HttpError, ValidationError
 from ninja.security import APIKeyCookie
@@ -39,6 +39,7 @@ from ninja.throttling import AnonRateThrottle
 from ninja.utils import check_csrf
 
 from briefings import anchoring, filters, schemas
+from briefings import cache as render_cache
 from briefings.models import (
     Actor,
     Article,
@@ -207,23 +208,70 @@ def public_detail(model) -> dict:
 def public_cache(run: Callable) -> Callable:
     """ETag, conditional GET and Cache-Control on successful public reads.
 
-    The ETag hashes the body, so anything that changes what a client sees changes it. A request
-    with a session cookie is answered with a Set-Cookie (sessions are saved on every request):
-    that response is marked private so a shared cache never stores someone's session.
+    The ETag hashes the body, so anything that changes what a client sees changes it; a detail
+    served through the render cache comes with the ETag of its cache key (and answers a
+    matching If-None-Match itself, without a body). A request with a session cookie is
+    answered with a Set-Cookie (sessions are saved on every request): that response is marked
+    private so a shared cache never stores someone's session.
     """
 
     @wraps(run)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         response = run(request, *args, **kwargs)
-        if request.method not in ("GET", "HEAD") or response.status_code != 200:
+        if request.method not in ("GET", "HEAD") or response.status_code not in (200, 304):
             return response
         has_session = settings.SESSION_COOKIE_NAME in request.COOKIES
         visibility = {"private": True} if has_session else {"public": True}
         patch_cache_control(response, max_age=settings.BRIEFINGS_API_MAX_AGE, **visibility)
-        response["ETag"] = f'"{hashlib.sha256(response.content).hexdigest()[:32]}"'
+        if response.status_code == 304:
+            return response
+        if not response.has_header("ETag"):
+            response["ETag"] = f'"{hashlib.sha256(response.content).hexdigest()[:32]}"'
         return get_conditional_response(request, etag=response["ETag"], response=response)
 
     return wrapper
+
+
+def cached_detail(
+    request: HttpRequest,
+    slug: str,
+    what: str,
+    public: Callable[[], QuerySet],
+    state_of: Callable[[str], render_cache.State | None],
+    build: Callable[[HttpRequest, object], str],
+    variant: str,
+) -> HttpResponse:
+    """A public detail's JSON, kept in the render cache (briefings.cache) per content version.
+
+    ``state_of(slug)`` reads in one query whether the object is public and what its
+    representation depends on; a hit then costs one cache read, a revalidation none. A miss, or
+    the cache turned off, gets the object from ``public()`` and its JSON from ``build``.
+    """
+    if not render_cache.enabled():
+        body = build(request, get_or_404(public(), what, slug=slug))
+        return HttpResponse(body, content_type=api.get_content_type())
+    state = state_of(slug)
+    if state is None:
+        raise not_found(what, slug)
+
+    def render() -> tuple[str, None]:
+        obj = public().filter(pk=state.pk).first()
+        if obj is None:
+            raise not_found(what, slug)
+        return build(request, obj), None
+
+    # Links are absolute: the configured site address is part of what the body is made of.
+    key = state.key(request, variant, settings.SITE_URL)
+    response = render_cache.cached_page(request, key, render)
+    if response.status_code == 200:
+        response["Content-Type"] = api.get_content_type()
+    return response
+
+
+def render_json(request: HttpRequest, schema: type[Schema], obj: object, **dump) -> str:
+    """``obj`` as the endpoint's response schema makes it, rendered as the API renders."""
+    data = schema.model_validate(obj, context={"request": request}).model_dump(**dump)
+    return api.renderer.render(request, data, response_status=200)
 
 
 def linked_data(run: Callable) -> Callable:
@@ -340,7 +388,18 @@ def get_briefing(request: HttpRequest, slug: str = SlugPath):
     Actors come in order of first mention, events by date (undated last). Mentions are the
     accepted ones that still sit on their words, in text order.
     """
-    article = get_or_404(Article.objects.published(), "published briefing", slug=slug)
+    return cached_detail(
+        request,
+        slug,
+        "published briefing",
+        Article.objects.published,
+        render_cache.api_briefing_state,
+        briefing_detail,
+        "api",
+    )
+
+
+def briefing_detail(request: HttpRequest, article: Article) -> str:
     mentions = list(visible_mentions(article))
     actors, events = {}, {}
     for mention in mentions:
@@ -353,7 +412,7 @@ def get_briefing(request: HttpRequest, slug: str = SlugPath):
     prefetch_related_objects(article.briefing_events, public_participants())
     article.briefing_quotes = list(public_quotes().filter(article=article).order_by("id"))
     article.briefing_mentions = mentions
-    return article
+    return render_json(request, schemas.BriefingDetail, article)
 
 
 @briefings_router.get(
@@ -371,11 +430,22 @@ def get_briefing_annotations(request: HttpRequest, slug: str = SlugPath):
     `body`). Its body identifies the actor, event or place (their public page) or describes the
     quote.
     """
-    article = get_or_404(Article.objects.published(), "published briefing", slug=slug)
+    return cached_detail(
+        request,
+        slug,
+        "published briefing",
+        Article.objects.published,
+        render_cache.briefing_state,
+        briefing_annotations,
+        "annotations",
+    )
+
+
+def briefing_annotations(request: HttpRequest, article: Article) -> str:
     source = schemas.absolute_url(request, article.get_absolute_url())
     collection_id = schemas.absolute_url(request, request.path)
     items = [annotation(request, mention, source) for mention in visible_mentions(article)]
-    return {
+    collection = {
         "@context": "http://www.w3.org/ns/anno.jsonld",
         "id": collection_id,
         "type": "AnnotationCollection",
@@ -388,6 +458,9 @@ def get_briefing_annotations(request: HttpRequest, slug: str = SlugPath):
             "items": items,
         },
     }
+    return render_json(
+        request, schemas.AnnotationCollection, collection, by_alias=True, exclude_none=True
+    )
 
 
 def annotation(request: HttpRequest, mention: Mention, source: str) -> dict:
@@ -442,7 +515,18 @@ def list_actors(request: HttpRequest, query: Query[schemas.ActorQuery]):
 @actors_router.get("/{slug}", response=public_detail(schemas.ActorDetail))
 def get_actor(request: HttpRequest, slug: str = SlugPath):
     """An actor, the published briefings that mention it, its events and its quotes."""
-    actor = get_or_404(Actor.objects.public(), "public actor", slug=slug)
+    return cached_detail(
+        request,
+        slug,
+        "public actor",
+        Actor.objects.public,
+        render_cache.api_actor_state,
+        actor_detail,
+        "api",
+    )
+
+
+def actor_detail(request: HttpRequest, actor: Actor) -> str:
     actor.briefing_list = list(
         Article.objects.published()
         .filter(mentions__actor=actor, mentions__status=Mention.Status.ACCEPTED)
@@ -451,7 +535,7 @@ def get_actor(request: HttpRequest, slug: str = SlugPath):
     )
     actor.event_list = list(Event.objects.public().filter(participations__actor=actor))
     actor.quote_list = list(public_quotes().filter(speaker=actor).order_by("-said_on", "id"))
-    return actor
+    return render_json(request, schemas.ActorDetail, actor)
 
 
 @events_router.get("", response=public_list(schemas.EventPage))
@@ -469,10 +553,22 @@ def list_events(request: HttpRequest, query: Query[schemas.EventQuery]):
 @events_router.get("/{slug}", response=public_detail(schemas.EventDetail))
 def get_event(request: HttpRequest, slug: str = SlugPath):
     """An event, who took part, the published briefings that mention it and quotes about it."""
-    queryset = (
-        Event.objects.public().select_related("place").prefetch_related(public_participants())
+    return cached_detail(
+        request,
+        slug,
+        "public event",
+        public_events,
+        render_cache.api_event_state,
+        event_detail,
+        "api",
     )
-    event = get_or_404(queryset, "public event", slug=slug)
+
+
+def public_events() -> QuerySet:
+    return Event.objects.public().select_related("place").prefetch_related(public_participants())
+
+
+def event_detail(request: HttpRequest, event: Event) -> str:
     event.briefing_list = list(
         Article.objects.published()
         .filter(mentions__event=event, mentions__status=Mention.Status.ACCEPTED)
@@ -480,7 +576,7 @@ def get_event(request: HttpRequest, slug: str = SlugPath):
         .for_listing()
     )
     event.quote_list = list(public_quotes().filter(event=event).order_by("said_on", "id"))
-    return event
+    return render_json(request, schemas.EventDetail, event)
 
 
 @quotes_router.get("", response=public_list(schemas.QuotePage))

@@ -22,6 +22,10 @@ public, so a withdrawn briefing is a 404 on the next request, cached or not.
 
 Previews never come here (the views bypass this module for them), and a render that looked at
 the session or the CSRF token (something per reader) is served but never stored.
+
+The API's public details (briefings.api) are kept the same way as JSON, with states of their
+own (``api_*_state``) that add the publication generation: what those show of an event or quote
+depends on which other briefings are published.
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
@@ -182,6 +186,58 @@ def actor_state(slug: str) -> State | None:
     if row is None:
         return None
     return State("actor", row[0], tuple(map(_stamp, row[1:])))
+
+
+# The API's details (briefings.api) are public as the models' published()/public() say, and
+# each depends on what is published elsewhere as well as on its own rows: an event lists the
+# public actors among its participants, a quote names its event once a published briefing does.
+
+
+def _api_lookup(public: Callable[[datetime.datetime], QuerySet], *fields: str):
+    def lookup(now: datetime.datetime, slug: str):
+        stamps = [
+            *_content_stamps(),
+            _latest(Article.objects.all()),
+            _latest(Article.objects.published(now=now), "publish_at"),
+        ]
+        generation = {f"g{i}": stamp for i, stamp in enumerate(stamps)}
+        return (
+            public(now)
+            .filter(slug=slug)
+            .annotate(**generation)
+            .order_by()
+            .values_list("pk", *fields, *generation)[:1]
+        )
+
+    return lookup
+
+
+_API_BRIEFING = _Prepared(_api_lookup(lambda now: Article.objects.published(now=now), "version"))
+_API_ACTOR = _Prepared(_api_lookup(lambda now: Actor.objects.public(now=now)))
+_API_EVENT = _Prepared(_api_lookup(lambda now: Event.objects.public(now=now)))
+
+
+def _api_state(kind: str, lookup: _Prepared, slug: str) -> State | None:
+    row = lookup.fetch(slug)
+    return None if row is None else State(kind, row[0], tuple(map(_stamp, row[1:])))
+
+
+def api_briefing_state(slug: str) -> State | None:
+    """The published briefing's id and version with the content and publication generations,
+    for its API detail; None if not public."""
+    return _api_state("briefing", _API_BRIEFING, slug)
+
+
+def api_actor_state(slug: str) -> State | None:
+    """The actor's id with the content and publication generations, for its API detail; None
+    unless Actor.objects.public() has it."""
+    return _api_state("actor", _API_ACTOR, slug)
+
+
+def api_event_state(slug: str) -> State | None:
+    """The event's id with the content and publication generations, for its API detail; None
+    unless Event.objects.public() has it."""
+    return _api_state("event", _API_EVENT, slug)
 
 
 def etag_for(key: str) -> str:

@@ -53,12 +53,12 @@ def slug_url(view: str, slug: str) -> str:
     return f"{before}{slug}{after}"
 
 
-def _mentioned_in_published(field: str) -> Exists:
+def _mentioned_in_published(field: str, now=None) -> Exists:
     return Exists(
         Mention.objects.filter(
             **{field: OuterRef("pk")},
             status=Mention.Status.ACCEPTED,
-            article__in=Article.objects.published(),
+            article__in=Article.objects.published(now=now),
         )
     )
 
@@ -108,11 +108,11 @@ class Place(models.Model):
 
 
 class ActorQuerySet(SlugQuerySet):
-    def public(self) -> ActorQuerySet:
+    def public(self, now=None) -> ActorQuerySet:
         """Actors that a published briefing mentions (accepted mentions only)."""
         # EXISTS, not a join with DISTINCT: the database stops at the first such mention
         # instead of gathering every mention of every actor (millions in a large corpus).
-        return self.filter(_mentioned_in_published("actor"))
+        return self.filter(_mentioned_in_published("actor", now))
 
 
 # Slug natural keys come from SlugManager; the queryset adds public().
@@ -175,11 +175,11 @@ class Actor(models.Model):
 
 
 class EventQuerySet(SlugQuerySet):
-    def public(self) -> EventQuerySet:
+    def public(self, now=None) -> EventQuerySet:
         """Events that a published briefing mentions (accepted mentions only)."""
         # EXISTS, not a join with DISTINCT: the database stops at the first such mention
         # instead of gathering every mention of every event (millions in a large corpus).
-        return self.filter(_mentioned_in_published("event"))
+        return self.filter(_mentioned_in_published("event", now))
 
 
 # Slug natural keys come from SlugManager; the queryset adds public().
