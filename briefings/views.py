@@ -25,18 +25,18 @@ from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.core.cache import cache as django_cache
-from django.db.models import Count, Exists, F, OuterRef
+from django.db.models import Count, Exists, F, Model, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.cache import (
     add_never_cache_headers,
     get_conditional_response,
     patch_cache_control,
 )
 from django.utils.http import http_date
-from django.utils.translation import get_language_info
+from django.utils.translation import get_language, get_language_info
 from django.views.decorators.http import require_safe
 
 from briefings import cache as render_cache
@@ -138,6 +138,47 @@ def code_fingerprint() -> str:
             if path.suffix in {".html", ".py"} and path.is_file():
                 digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
+
+
+def signature(value: object) -> object:
+    """A hashable account of every value a fragment can read from ``value``: each model's loaded
+    fields and the related objects loaded with it, dicts, lists and plain values."""
+    if isinstance(value, Model):
+        fields = tuple(
+            (f.attname, value.__dict__[f.attname])
+            for f in value._meta.concrete_fields
+            if f.attname in value.__dict__
+        )
+        related = tuple(
+            (name, signature(obj)) for name, obj in sorted(value._state.fields_cache.items())
+        )
+        return (value._meta.label, fields, related)
+    if isinstance(value, dict):
+        return tuple((k, signature(v)) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return tuple(signature(v) for v in value)
+    return value
+
+
+def fragment(template_name: str, context: dict) -> render.Html:
+    """``template_name`` rendered with ``context``, kept once per distinct input.
+
+    The key is a digest of the template's name, the code, the language, the script prefix and
+    the signature of the context: every value the fragment can read. A stored fragment can only
+    be reused for exactly the same input, so no change ever has to invalidate one, and a
+    preview's fragment is the public one only when they are the same. Fragments do not see the
+    request. BRIEFINGS_FRAGMENT_CACHE = False renders them every time.
+    """
+    if not getattr(settings, "BRIEFINGS_FRAGMENT_CACHE", True):
+        return render.Html(render_to_string(template_name, context))
+    raw = repr((template_name, get_language(), get_script_prefix(), signature(context)))
+    digest = hashlib.sha256(f"{code_fingerprint()}|{raw}".encode()).hexdigest()
+    key = f"{render_cache.KEY_PREFIX}:fragment:{digest}"
+    stored = django_cache.get(key)
+    if stored is None:
+        stored = render_to_string(template_name, context)
+        django_cache.set(key, stored, render_cache.timeout())
+    return render.Html(stored)
 
 
 def fingerprint(parts: Iterable[object]) -> str:
@@ -362,15 +403,9 @@ class BriefingPage:
         }
 
     def text(self) -> render.Html:
-        """The annotated article text, rendered once for each distinct text and set of spans.
-
-        The key is a digest of everything the markup is made from (the body, every span with
-        its link and label, the code), so a stored rendering can only ever be reused for
-        exactly the same input: no change needs to invalidate it, and a preview's rendering is
-        the public one only when they are the same. Entries nobody asks for expire.
-        """
+        """The annotated article text; kept like the page's other fragments (``fragment``)."""
         spans = self.spans()
-        if not getattr(settings, "BRIEFINGS_TEXT_CACHE", True):
+        if not getattr(settings, "BRIEFINGS_FRAGMENT_CACHE", True):
             return render.body_html(render.render_body(self.article.body, spans))
         digest = hashlib.sha256(code_fingerprint().encode())
         digest.update(self.article.body.encode())
@@ -550,6 +585,7 @@ def briefing_mentions(article: Article) -> list[PageMention]:
 def briefing_context(
     request: HttpRequest, article: Article, page: BriefingPage, *, previewing: bool
 ) -> dict:
+    whos_who, timeline, quotes = page.whos_who(), page.timeline(), page.quote_list()
     return {
         "article": article,
         "preview": previewing,
@@ -559,9 +595,12 @@ def briefing_context(
         if article.translated_from
         else "",
         "facts": page.key_facts(),
-        "whos_who": page.whos_who(),
-        "timeline": page.timeline(),
-        "quotes": page.quote_list(),
+        # Rendered apart, each kept once per distinct content (``fragment``); empty when there
+        # is nothing to list, so the page says so instead.
+        "whos_who": whos_who and fragment("briefings/_whos_who.html", {"whos_who": whos_who}),
+        "timeline": timeline and fragment("briefings/_timeline.html", {"timeline": timeline}),
+        "quotes": quotes
+        and fragment("briefings/_quote_list.html", {"quotes": quotes, "in_article": True}),
         "text": page.text(),
         "json_ld": page.json_ld(request),
     }
