@@ -60,6 +60,12 @@ SlugPath = Path(..., min_length=1, max_length=200, pattern=schemas.SLUG_PATTERN)
 class AnonReadThrottle(AnonRateThrottle):
     """Public reads per client address, at settings.BRIEFINGS_API_ANON_RATE.
 
+    A token bucket: an address may make up to the rate's number of requests at once, and gets
+    them back evenly over the rate's period. Ninja's own throttle keeps the time of every
+    request in the period and copies that list in and out of the cache on each request; at a
+    generous rate the list is tens of thousands long and costs more than the response. The
+    bucket is two numbers, whatever the rate.
+
     The rate is read on each request rather than once at import, so a changed setting (in tests,
     or a reloaded configuration) takes effect. Editor endpoints are not counted: their
     authenticated requests carry ``request.auth``; public reads count whoever makes them.
@@ -67,12 +73,27 @@ class AnonReadThrottle(AnonRateThrottle):
 
     def __init__(self) -> None:
         super().__init__(rate=settings.BRIEFINGS_API_ANON_RATE)
+        self.retry_after: float | None = None
 
     def allow_request(self, request: HttpRequest) -> bool:
         if self.rate != settings.BRIEFINGS_API_ANON_RATE:
             self.rate = settings.BRIEFINGS_API_ANON_RATE
             self.num_requests, self.duration = self.parse_rate(self.rate)
-        return super().allow_request(request)
+        key = self.get_cache_key(request)
+        if key is None:
+            return True
+        now = self.timer()
+        tokens, then = self.cache.get(key, (self.num_requests, now))
+        tokens = min(self.num_requests, tokens + (now - then) * self.num_requests / self.duration)
+        if tokens < 1:
+            self.retry_after = (1 - tokens) * self.duration / self.num_requests
+            return False
+        # A bucket left alone for the period is full again: the entry can expire then.
+        self.cache.set(key, (tokens - 1, now), self.duration)
+        return True
+
+    def wait(self) -> float | None:
+        return self.retry_after
 
 
 class EditorSession(APIKeyCookie):

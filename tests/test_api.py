@@ -11,6 +11,7 @@ from django.contrib.staticfiles import finders
 from django.core.cache import cache
 from django.utils import timezone
 
+from briefings.api import AnonReadThrottle
 from briefings.models import Actor, Article, Event, EventParticipant, Mention, Place, Quote
 
 SEED = "blinken-cairo-israeli-palestinian-violence"
@@ -500,6 +501,31 @@ def test_anonymous_reads_are_throttled_per_address(client, settings):
     assert int(refused["Retry-After"]) > 0
     assert client.get("/api/actors", REMOTE_ADDR="203.0.113.8").status_code == 200
     cache.clear()
+
+
+@pytest.mark.django_db
+def test_the_anonymous_rate_comes_back_evenly(client, settings, monkeypatch):
+    """An address that used its requests up gets one back every period / rate, is told when,
+    and never saves up more than the rate."""
+    settings.BRIEFINGS_API_ANON_RATE = "3/min"
+    clock = [1_000_000.0]
+    monkeypatch.setattr(AnonReadThrottle, "timer", staticmethod(lambda: clock[0]))
+    address = {"REMOTE_ADDR": "203.0.113.7"}
+
+    def allowed(n: int) -> str:
+        for _ in range(n):
+            assert client.get("/api/actors", **address).status_code == 200
+        refused = client.get("/api/actors", **address)
+        assert refused.status_code == 429
+        return refused["Retry-After"]
+
+    assert allowed(3) == "20"
+    clock[0] += 10
+    assert allowed(0) == "10"
+    clock[0] += 10
+    assert allowed(1) == "20"
+    clock[0] += 3600
+    assert allowed(3) == "20"
 
 
 # Query budgets -----------------------------------------------------------------------------------
