@@ -37,7 +37,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -112,20 +112,21 @@ class _Prepared:
         self.compiled: dict[str, tuple[str, list]] = {}
 
     def fetch(self, slug: str) -> tuple | None:
-        ops = connection.ops
-        if connection.vendor not in self.compiled:
+        db = connections[DEFAULT_DB_ALIAS]  # once: each use of django.db.connection looks it up
+        ops = db.ops
+        if db.vendor not in self.compiled:
             queryset = self.build(self.NOW, self.SLUG)
             sql, params = queryset.query.sql_with_params()
             stand_in = ops.adapt_datetimefield_value(self.NOW)
             roles = ["slug" if p == self.SLUG else "now" if p == stand_in else p for p in params]
             if roles.count("slug") != 1 or "now" not in roles:
                 raise RuntimeError(f"Cannot prepare the render cache's lookup: {sql}")
-            self.compiled[connection.vendor] = (sql, roles)
-        sql, roles = self.compiled[connection.vendor]
+            self.compiled[db.vendor] = (sql, roles)
+        sql, roles = self.compiled[db.vendor]
         now = ops.adapt_datetimefield_value(timezone.now())
         values = {"slug": slug, "now": now}
         params = [values[r] if isinstance(r, str) and r in values else r for r in roles]
-        with connection.cursor() as cursor:
+        with db.cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchone()
 

@@ -615,7 +615,12 @@ def briefing(request: HttpRequest, slug: str) -> HttpResponse:
     tell that a draft exists. Public responses come from the render cache (briefings.cache):
     a hit costs one query; previews never touch it.
     """
-    previewing = request.GET.get("preview") == "1" and can_preview(request.user)
+    # Most requests have no query string: they are not previews, without parsing one.
+    previewing = (
+        bool(request.META.get("QUERY_STRING"))
+        and request.GET.get("preview") == "1"
+        and can_preview(request.user)
+    )
     if not previewing and render_cache.enabled():
         state = render_cache.briefing_state(slug)
         if state is None:
