@@ -289,10 +289,13 @@ def cached_detail(
     return response
 
 
-def render_json(request: HttpRequest, schema: type[Schema], obj: object, **dump) -> str:
-    """``obj`` as the endpoint's response schema makes it, rendered as the API renders."""
-    data = schema.model_validate(obj, context={"request": request}).model_dump(**dump)
+def render_json(request: HttpRequest, data: object) -> str:
     return api.renderer.render(request, data, response_status=200)
+
+
+def render_detail(request: HttpRequest, schema: type[Schema], obj: object) -> str:
+    """``obj`` as the endpoint's response schema shapes it (schemas.dump), rendered as JSON."""
+    return render_json(request, schemas.dump(schema, obj, {"request": request}))
 
 
 def linked_data(run: Callable) -> Callable:
@@ -421,6 +424,11 @@ def get_briefing(request: HttpRequest, slug: str = SlugPath):
 
 
 def briefing_detail(request: HttpRequest, article: Article) -> str:
+    return render_detail(request, schemas.BriefingDetail, with_briefing_lists(article))
+
+
+def with_briefing_lists(article: Article) -> Article:
+    """The article with the actors, events, quotes and mentions its detail lists."""
     mentions = list(visible_mentions(article))
     actors, events = {}, {}
     for mention in mentions:
@@ -433,7 +441,7 @@ def briefing_detail(request: HttpRequest, article: Article) -> str:
     prefetch_related_objects(article.briefing_events, public_participants())
     article.briefing_quotes = list(public_quotes().filter(article=article).order_by("id"))
     article.briefing_mentions = mentions
-    return render_json(request, schemas.BriefingDetail, article)
+    return article
 
 
 @briefings_router.get(
@@ -463,10 +471,15 @@ def get_briefing_annotations(request: HttpRequest, slug: str = SlugPath):
 
 
 def briefing_annotations(request: HttpRequest, article: Article) -> str:
+    # Built in the shape of schemas.AnnotationCollection (the tests check it is).
+    return render_json(request, annotation_collection(request, article))
+
+
+def annotation_collection(request: HttpRequest, article: Article) -> dict:
     source = schemas.absolute_url(request, article.get_absolute_url())
     collection_id = schemas.absolute_url(request, request.path)
     items = [annotation(request, mention, source) for mention in visible_mentions(article)]
-    collection = {
+    return {
         "@context": "http://www.w3.org/ns/anno.jsonld",
         "id": collection_id,
         "type": "AnnotationCollection",
@@ -479,9 +492,6 @@ def briefing_annotations(request: HttpRequest, article: Article) -> str:
             "items": items,
         },
     }
-    return render_json(
-        request, schemas.AnnotationCollection, collection, by_alias=True, exclude_none=True
-    )
 
 
 def annotation(request: HttpRequest, mention: Mention, source: str) -> dict:
@@ -548,6 +558,11 @@ def get_actor(request: HttpRequest, slug: str = SlugPath):
 
 
 def actor_detail(request: HttpRequest, actor: Actor) -> str:
+    return render_detail(request, schemas.ActorDetail, with_actor_lists(actor))
+
+
+def with_actor_lists(actor: Actor) -> Actor:
+    """The actor with the briefings, events and quotes its detail lists."""
     actor.briefing_list = list(
         Article.objects.published()
         .filter(mentions__actor=actor, mentions__status=Mention.Status.ACCEPTED)
@@ -556,7 +571,7 @@ def actor_detail(request: HttpRequest, actor: Actor) -> str:
     )
     actor.event_list = list(Event.objects.public().filter(participations__actor=actor))
     actor.quote_list = list(public_quotes().filter(speaker=actor).order_by("-said_on", "id"))
-    return render_json(request, schemas.ActorDetail, actor)
+    return actor
 
 
 @events_router.get("", response=public_list(schemas.EventPage))
@@ -590,6 +605,11 @@ def public_events() -> QuerySet:
 
 
 def event_detail(request: HttpRequest, event: Event) -> str:
+    return render_detail(request, schemas.EventDetail, with_event_lists(event))
+
+
+def with_event_lists(event: Event) -> Event:
+    """The event (from public_events()) with the briefings and quotes its detail lists."""
     event.briefing_list = list(
         Article.objects.published()
         .filter(mentions__event=event, mentions__status=Mention.Status.ACCEPTED)
@@ -597,7 +617,7 @@ def event_detail(request: HttpRequest, event: Event) -> str:
         .for_listing()
     )
     event.quote_list = list(public_quotes().filter(event=event).order_by("said_on", "id"))
-    return render_json(request, schemas.EventDetail, event)
+    return event
 
 
 @quotes_router.get("", response=public_list(schemas.QuotePage))
