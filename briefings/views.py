@@ -574,7 +574,7 @@ def briefing_mentions(article: Article) -> list[PageMention]:
         ids = {getattr(m, f"{kind}_id") for m in mentions} - {None}
         if not ids:
             continue
-        targets = query().in_bulk(ids)
+        targets = query().order_by().in_bulk(ids)  # keyed by id: no ordering to compile
         for m in mentions:
             target_id = getattr(m, f"{kind}_id")
             if target_id is not None:
