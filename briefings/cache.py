@@ -255,6 +255,41 @@ def _per_reader(request: HttpRequest) -> bool:
     )
 
 
+def stored_response(request: HttpRequest, key: str) -> HttpResponse | None:
+    """What ``cached_page`` answers without rendering: a 304 when the client's copy is current
+    (costing neither the cache nor a render), the stored page on a hit; None on a miss."""
+    etag = etag_for(key)
+    if request.headers.get("If-None-Match"):
+        response = get_conditional_response(request, etag=etag)
+        if response is not None:
+            response.headers["ETag"] = etag
+            return response
+    entry = cache.get(key)
+    if entry is None:
+        return None
+    response = get_conditional_response(request, etag=etag, last_modified=entry["modified"])
+    if response is None:
+        response = HttpResponse(entry["content"])
+    response.headers["ETag"] = etag
+    if entry["modified"] is not None:
+        response.headers["Last-Modified"] = http_date(entry["modified"])
+    return response
+
+
+def remember_state(request: HttpRequest, kind: str, slug: str, state: State) -> None:
+    """Keep a state read before the view ran (briefings.middleware.CachedPageMiddleware), so
+    the view does not read it again."""
+    request._render_states = {**getattr(request, "_render_states", {}), (kind, slug): state}
+
+
+def state_for(request: HttpRequest, kind: str, slug: str) -> State | None:
+    """The state of a briefing or actor page, as remembered for this request or read now."""
+    known = getattr(request, "_render_states", {}).get((kind, slug))
+    if known is not None:
+        return known
+    return briefing_state(slug) if kind == "briefing" else actor_state(slug)
+
+
 def cached_page(
     request: HttpRequest,
     key: str,
@@ -265,23 +300,18 @@ def cached_page(
     Answers 304 when the client's validators match. The ETag is derived from the key, so it
     changes exactly when the content may have.
     """
+    response = stored_response(request, key)
+    if response is not None:
+        return response
     etag = etag_for(key)
-    # A client revalidating a copy it has costs neither the cache nor a render.
-    if request.headers.get("If-None-Match"):
-        response = get_conditional_response(request, etag=etag)
-        if response is not None:
-            response.headers["ETag"] = etag
-            return response
-    entry = cache.get(key)
-    if entry is None:
-        html, modified = render()
-        # Stored encoded: a hit then neither re-encodes nor copies the page.
-        entry = {
-            "content": html.encode(),
-            "modified": int(modified.timestamp()) if modified else None,
-        }
-        if not _per_reader(request):
-            cache.set(key, entry, timeout())
+    html, modified = render()
+    # Stored encoded: a hit then neither re-encodes nor copies the page.
+    entry = {
+        "content": html.encode(),
+        "modified": int(modified.timestamp()) if modified else None,
+    }
+    if not _per_reader(request):
+        cache.set(key, entry, timeout())
     response = get_conditional_response(request, etag=etag, last_modified=entry["modified"])
     if response is None:
         response = HttpResponse(entry["content"])

@@ -16,7 +16,13 @@ from django.conf import settings
 from django.contrib.messages.middleware import MessageMiddleware
 from django.contrib.messages.storage import default_storage
 from django.http import HttpRequest, HttpResponse
+from django.middleware.clickjacking import XFrameOptionsMiddleware
+from django.urls import get_script_prefix, get_urlconf
 from django.utils.functional import SimpleLazyObject, empty
+
+from briefings import cache as render_cache
+from briefings.models import SLUG_PATTERN, slug_route
+from briefings.views import public_cache
 
 access_log = logging.getLogger("briefings.access")
 
@@ -105,3 +111,62 @@ class LazyMessageMiddleware(MessageMiddleware):
         if isinstance(messages, SimpleLazyObject) and messages._wrapped is empty:
             return response
         return super().process_response(request, response)
+
+
+class CachedPageMiddleware:
+    """Answer a reader's request for a briefing or actor page kept in the render cache before the
+    session, CSRF, authentication and message layers and the URL patterns are run.
+
+    A kept page is the same for every reader, and those layers add nothing to it for a request
+    without a session cookie: the response is the one the view would give (the same lookup in
+    briefings.cache, the same Cache-Control, X-Frame-Options from Django's own middleware and
+    Content-Length as CommonMiddleware sets it).
+    Everything else goes down the stack: editors (session cookie), query strings (previews,
+    list pages), other methods, pages not public (the view answers 404), pages not yet kept (the
+    view renders and keeps them, reusing the state read here). Placed after the security
+    layers, so HTTPS redirects and security headers apply as to any response.
+    """
+
+    VIEWS = {"briefing": "briefings:briefing", "actor": "briefings:actor"}
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+        self.xframe = XFrameOptionsMiddleware(get_response)
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if (
+            request.method in ("GET", "HEAD")
+            and not request.META.get("QUERY_STRING")
+            and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        ):
+            response = self.kept_page(request)
+            if response is not None:
+                return response
+        return self.get_response(request)
+
+    def page_of(self, path: str) -> tuple[str, str] | None:
+        """(kind, slug) when ``path`` is a briefing or actor page."""
+        urlconf = get_urlconf() or settings.ROOT_URLCONF
+        for kind, view in self.VIEWS.items():
+            before, after = slug_route(view, get_script_prefix(), urlconf)
+            if path.startswith(before) and path.endswith(after):
+                slug = path[len(before) : len(path) - len(after)]
+                if SLUG_PATTERN.fullmatch(slug):
+                    return kind, slug
+        return None
+
+    def kept_page(self, request: HttpRequest) -> HttpResponse | None:
+        page = self.page_of(request.path) if render_cache.enabled() else None
+        if page is None:
+            return None
+        kind, slug = page
+        state = render_cache.state_for(request, kind, slug)
+        if state is None:
+            return None
+        response = render_cache.stored_response(request, state.key(request))
+        if response is None:
+            render_cache.remember_state(request, kind, slug, state)
+            return None
+        # What CommonMiddleware adds to every finished response further down.
+        response.headers.setdefault("Content-Length", str(len(response.content)))
+        return self.xframe.process_response(request, public_cache(request, response))

@@ -28,12 +28,12 @@ from django.utils.text import slugify
 MENTION_TARGETS = ("actor", "event", "quote", "place")
 
 # What Django's <slug:…> path converter accepts.
-_SLUG = re.compile(r"[-a-zA-Z0-9_]+")
+SLUG_PATTERN = re.compile(r"[-a-zA-Z0-9_]+")
 _SLUG_MARKER = "slugmarker0"
 
 
 @functools.lru_cache(maxsize=64)
-def _slug_route(view: str, script_prefix: str, urlconf: str) -> tuple[str, str]:
+def slug_route(view: str, script_prefix: str, urlconf: str) -> tuple[str, str]:
     url = reverse(view, args=[_SLUG_MARKER], urlconf=urlconf)
     before, marker, after = url.partition(_SLUG_MARKER)
     if not marker or _SLUG_MARKER in after:
@@ -46,10 +46,10 @@ def slug_url(view: str, slug: str) -> str:
     the URL patterns again on each call: pages link to dozens of actors and events, and
     reversing each one was a large part of rendering them. The route is worked out once per
     view, script prefix and URL configuration."""
-    if not _SLUG.fullmatch(slug):
+    if not SLUG_PATTERN.fullmatch(slug):
         return reverse(view, args=[slug])  # raises NoReverseMatch, naming the bad slug
     urlconf = get_urlconf() or settings.ROOT_URLCONF
-    before, after = _slug_route(view, get_script_prefix(), urlconf)
+    before, after = slug_route(view, get_script_prefix(), urlconf)
     return f"{before}{slug}{after}"
 
 

@@ -622,7 +622,7 @@ def briefing(request: HttpRequest, slug: str) -> HttpResponse:
         and can_preview(request.user)
     )
     if not previewing and render_cache.enabled():
-        state = render_cache.briefing_state(slug)
+        state = render_cache.state_for(request, "briefing", slug)
         if state is None:
             raise Http404("No published briefing has this address.")
 
@@ -978,7 +978,7 @@ def actor_view(request: HttpRequest, slug: str, section: str = "") -> HttpRespon
 
     if render_cache.enabled():
         variant = (section, page_number(request)) if section else ()
-        state = render_cache.actor_state(slug)
+        state = render_cache.state_for(request, "actor", slug)
         if state is None:
             raise Http404("No actor of a published briefing has this address.")
 

@@ -66,6 +66,8 @@ MIDDLEWARE = [
     # Before whitenoise, so static files carry the policy too.
     "briefings.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Kept public pages for readers without a session, before the layers below (see its doc).
+    "briefings.middleware.CachedPageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
