@@ -16,7 +16,7 @@ import datetime
 import hashlib
 import uuid
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from dataclasses import fields as dataclass_fields
 from functools import cache
@@ -160,25 +160,30 @@ def signature(value: object) -> object:
     return value
 
 
-def fragment(template_name: str, context: dict) -> render.Html:
-    """``template_name`` rendered with ``context``, kept once per distinct input.
+def kept(name: str, inputs: dict, build: Callable[[], str]) -> render.Html:
+    """``build()``, kept once per distinct ``inputs``: markup that is a function of them alone.
 
-    The key is a digest of the template's name, the code, the language, the script prefix and
-    the signature of the context: every value the fragment can read. A stored fragment can only
+    The key is a digest of the name, the code, the language, the script prefix and the
+    signature of the inputs: every value the markup can be made from. A stored piece can only
     be reused for exactly the same input, so no change ever has to invalidate one, and a
-    preview's fragment is the public one only when they are the same. Fragments do not see the
-    request. BRIEFINGS_FRAGMENT_CACHE = False renders them every time.
+    preview's piece is the public one only when they are the same. Entries nobody asks for
+    expire. BRIEFINGS_FRAGMENT_CACHE = False builds them every time.
     """
     if not getattr(settings, "BRIEFINGS_FRAGMENT_CACHE", True):
-        return render.Html(render_to_string(template_name, context))
-    raw = repr((template_name, get_language(), get_script_prefix(), signature(context)))
+        return render.Html(build())
+    raw = repr((name, get_language(), get_script_prefix(), signature(inputs)))
     digest = hashlib.sha256(f"{code_fingerprint()}|{raw}".encode()).hexdigest()
     key = f"{render_cache.KEY_PREFIX}:fragment:{digest}"
     stored = django_cache.get(key)
     if stored is None:
-        stored = render_to_string(template_name, context)
+        stored = str(build())
         django_cache.set(key, stored, render_cache.timeout())
     return render.Html(stored)
+
+
+def fragment(template_name: str, context: dict) -> render.Html:
+    """``template_name`` rendered with ``context`` (not the request), kept per distinct context."""
+    return kept(template_name, context, lambda: render_to_string(template_name, context))
 
 
 def fingerprint(parts: Iterable[object]) -> str:
@@ -602,7 +607,18 @@ def briefing_context(
         "quotes": quotes
         and fragment("briefings/_quote_list.html", {"quotes": quotes, "in_article": True}),
         "text": page.text(),
-        "json_ld": page.json_ld(request),
+        # Made of the article and everything in it, with absolute URLs on this site.
+        "json_ld": kept(
+            "json-ld",
+            {
+                "origin": absolute(request, "/"),
+                "article": article,
+                "whos_who": whos_who,
+                "events": list(page.events.values()),
+                "quotes": list(page.quotes.values()),
+            },
+            lambda: page.json_ld(request),
+        ),
     }
 
 

@@ -305,3 +305,5 @@ def test_kept_fragments_follow_any_change_to_what_they_show(
     assert "Antony John Blinken" in whos_who
     timeline = page.split('class="timeline"')[1].split("</ol>")[0]
     assert "Renamed Place" in timeline
+    linked_data = page.split('type="application/ld+json">')[1].split("</script>")[0]
+    assert "Antony John Blinken" in linked_data and "Renamed Place" in linked_data
