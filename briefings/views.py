@@ -58,8 +58,6 @@ LISTING_FIELDS = ("id", "title", "slug", "standfirst", "dateline", "source", "pu
 PAGE_SIZE = 20
 # Beyond this, ?page= is a 404 rather than an offset the database must walk to.
 MAX_PAGE = 100_000
-# Filtered lists say how many briefings they hold up to this many, then "more than".
-COUNT_CAP = 1000
 SEARCH_LIMIT = 20
 SEARCH_MAX_LENGTH = 200
 KEY_ACTORS = 4
@@ -704,6 +702,7 @@ class ListPage:
     number: int
     object_list: list
     has_next: bool
+    per_page: int = PAGE_SIZE
 
     @property
     def has_previous(self) -> bool:
@@ -712,6 +711,11 @@ class ListPage:
     @property
     def has_other_pages(self) -> bool:
         return self.has_previous or self.has_next
+
+    @property
+    def seen(self) -> int:
+        """How many rows the list has up to the end of this page: all of them on the last."""
+        return (self.number - 1) * self.per_page + len(self.object_list)
 
     @property
     def previous_page_number(self) -> int:
@@ -737,14 +741,7 @@ def list_page(request: HttpRequest, queryset, per_page: int = PAGE_SIZE) -> List
     rows = list(queryset[start : start + per_page + 1])
     if not rows and number > 1:
         raise Http404(f"There is no page {number} of this list.")
-    return ListPage(number, rows[:per_page], len(rows) > per_page)
-
-
-def capped_count(queryset, page: ListPage, cap: int = COUNT_CAP) -> int:
-    """How many rows the list has, counted up to ``cap + 1`` (read "more than cap")."""
-    if page.number == 1 and not page.has_next:
-        return len(page.object_list)
-    return queryset.order_by()[: cap + 1].count()
+    return ListPage(number, rows[:per_page], len(rows) > per_page, per_page)
 
 
 def query_without_page(request: HttpRequest) -> str:
@@ -782,6 +779,9 @@ def filter_errors(request: HttpRequest, form) -> list[dict]:
 def home(request: HttpRequest) -> HttpResponse:
     """The latest briefings, filtered by the shared ArticleFilter; bad filters are explained.
 
+    A filtered list says how many briefings it holds when the last page is reached, else "more
+    than" those shown so far: counting every match of a popular filter would cost many pages.
+
     The actor filter is a text field: a slug (as links give), or a name or alias typed by the
     reader; one that names no public actor, or several, is explained with actors to choose from.
     """
@@ -795,7 +795,6 @@ def home(request: HttpRequest) -> HttpResponse:
     errors: list[dict] = []
     page = None
     cards: list[dict] = []
-    found = None
     filtered = any(request.GET.get(name) for name in filterset.form.fields)
     if filterset.is_bound and not filterset.is_valid():
         status = 400
@@ -805,8 +804,6 @@ def home(request: HttpRequest) -> HttpResponse:
         articles = page.object_list
         actors = key_actors([a.pk for a in articles])
         cards = [{"article": a, "actors": actors.get(a.pk, [])} for a in articles]
-        if filtered:
-            found = capped_count(filterset.qs, page)
     response = HttpResponse(
         render_to_string(
             "briefings/home.html",
@@ -817,8 +814,7 @@ def home(request: HttpRequest) -> HttpResponse:
                 "page": page,
                 "cards": cards,
                 "filtered": filtered,
-                "found": found,
-                "count_cap": COUNT_CAP,
+                "found": page.seen if page else 0,
                 "actor": getattr(filterset.form, "cleaned_data", {}).get("actor"),
                 "query": query_without_page(request),
                 "canonical": ""
