@@ -1,0 +1,96 @@
+"""The article changelist: its cost does not grow with the number of articles."""
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tests.conftest import make_user
+from tests.page_data import make_article, make_quote, mention
+
+CHANGELIST = reverse("admin:briefings_article_changelist")
+
+
+@pytest.fixture
+def boss(db):
+    return make_user("boss", is_superuser=True)
+
+
+def filter_choices(response, title: str) -> list[str]:
+    """The choices of the changelist filter with this title, as shown."""
+    for spec in response.context["cl"].filter_specs:
+        if spec.title == title:
+            return [str(c["display"]) for c in spec.choices(response.context["cl"])]
+    raise AssertionError(f"no filter {title!r}")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("articles", [3, 30])
+def test_article_changelist_runs_a_fixed_number_of_queries(
+    client, boss, django_assert_num_queries, articles
+):
+    """Session and user, count, page, the date range and years, the sources and languages (read
+    once, then from the cache), and the session saved: however many articles there are."""
+    for i in range(articles):
+        article = make_article(source=f"Source {i % 3}")
+        mention(article, "Antony Blinken", make_quote(article, "talks"))
+    client.force_login(boss)
+    with django_assert_num_queries(11):
+        assert client.get(CHANGELIST).status_code == 200
+    with django_assert_num_queries(9):
+        assert client.get(CHANGELIST).status_code == 200
+    with django_assert_num_queries(9):
+        assert client.get(CHANGELIST, {"q": "Briefing"}).status_code == 200
+
+
+@pytest.mark.django_db
+def test_source_and_language_filters_list_the_values_in_use(client, boss):
+    """The source and language filters offer the values articles have; one that first appears
+    is offered once the remembered list expires; choosing one filters the list."""
+    make_article(title="From France 24", source="France 24")
+    make_article(title="From Reuters", source="Reuters", language="fr")
+    client.force_login(boss)
+    response = client.get(CHANGELIST)
+    assert filter_choices(response, "source") == ["All", "France 24", "Reuters"]
+    assert filter_choices(response, "language") == ["All", "en", "fr"]
+    make_article(title="From AP", source="AP")
+    assert "AP" not in filter_choices(client.get(CHANGELIST), "source")
+    cache.clear()
+    assert "AP" in filter_choices(client.get(CHANGELIST), "source")
+    page = client.get(CHANGELIST, {"source": "Reuters"}).content.decode()
+    assert "From Reuters" in page and "From France 24" not in page
+    page = client.get(CHANGELIST, {"language": "en"}).content.decode()
+    assert "From France 24" in page and "From Reuters" not in page
+
+
+@pytest.mark.django_db
+def test_article_changelist_does_not_read_the_texts(client, boss):
+    """The list shows no article text, so its page query does not read any."""
+    make_article(body="A body that the list never shows.")
+    client.force_login(boss)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(CHANGELIST).content.decode()
+    assert "Briefing" in page
+    selected = [q["sql"].split(" FROM ")[0] for q in queries.captured_queries]
+    assert not [s for s in selected if '"briefings_article"."body"' in s]
+
+
+@pytest.mark.django_db
+def test_article_search_finds_words_of_the_headline_standfirst_or_text_and_slugs(client, boss):
+    """The changelist search is the site's article search (every word, anywhere in the
+    article), and a slug pasted whole finds its article."""
+    make_article(title="Talks in Cairo", slug="talks-in-cairo", body="Officials met.")
+    make_article(title="Raid in Jenin", standfirst="Ten killed.", body="The army entered Jenin.")
+    make_article(title="Other news", body="Nothing about the ceasefire talks here.")
+    client.force_login(boss)
+
+    def titles(term: str) -> set[str]:
+        response = client.get(CHANGELIST, {"q": term})
+        return {a.title for a in response.context["cl"].result_list}
+
+    assert titles("Cairo") == {"Talks in Cairo"}
+    assert titles("army Jenin") == {"Raid in Jenin"}
+    assert titles("talks") == {"Talks in Cairo", "Other news"}
+    assert titles("talks-in-cairo") == {"Talks in Cairo"}
+    assert titles("nowhere") == set()
