@@ -265,8 +265,11 @@ def stored_response(request: HttpRequest, key: str) -> HttpResponse | None:
             response.headers["ETag"] = etag
             return response
     entry = cache.get(key)
-    if entry is None:
-        return None
+    return None if entry is None else _answer(request, etag, entry)
+
+
+def _answer(request: HttpRequest, etag: str, entry: dict) -> HttpResponse:
+    """A stored page, or a 304 when the client's validators match it."""
     response = get_conditional_response(request, etag=etag, last_modified=entry["modified"])
     if response is None:
         response = HttpResponse(entry["content"])
@@ -312,10 +315,4 @@ def cached_page(
     }
     if not _per_reader(request):
         cache.set(key, entry, timeout())
-    response = get_conditional_response(request, etag=etag, last_modified=entry["modified"])
-    if response is None:
-        response = HttpResponse(entry["content"])
-    response.headers["ETag"] = etag
-    if entry["modified"] is not None:
-        response.headers["Last-Modified"] = http_date(entry["modified"])
-    return response
+    return _answer(request, etag, entry)

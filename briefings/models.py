@@ -981,10 +981,27 @@ def _one_target(field: str) -> Q:
     return Q(**{f"{field}__isnull": False}, **others)
 
 
-class Mention(models.Model):
-    """A span of an article's body linked to exactly one actor, event, quote or place."""
+class LinksOneTarget:
+    """What a mention links to, read from its ``<target>_id`` attributes; shared by the model and
+    the lighter rows pages read (briefings.views.PageMention)."""
 
     TARGETS = MENTION_TARGETS
+
+    @property
+    def kind(self) -> str:
+        for name in self.TARGETS:
+            if getattr(self, f"{name}_id") is not None:
+                return name
+        return ""
+
+    @property
+    def target(self):
+        kind = self.kind
+        return getattr(self, kind) if kind else None
+
+
+class Mention(LinksOneTarget, models.Model):
+    """A span of an article's body linked to exactly one actor, event, quote or place."""
 
     class Status(models.TextChoices):
         SUGGESTED = "suggested", "Suggested"
@@ -1054,18 +1071,6 @@ class Mention(models.Model):
 
     def natural_key(self) -> tuple[str]:
         return (str(self.uid),)
-
-    @property
-    def kind(self) -> str:
-        for name in self.TARGETS:
-            if getattr(self, f"{name}_id") is not None:
-                return name
-        return ""
-
-    @property
-    def target(self):
-        kind = self.kind
-        return getattr(self, kind) if kind else None
 
     def clean(self) -> None:
         from django.core.exceptions import ValidationError

@@ -48,6 +48,7 @@ from briefings.models import (
     Article,
     Event,
     EventParticipant,
+    LinksOneTarget,
     Mention,
     Place,
     Quote,
@@ -513,7 +514,7 @@ class BriefingPage:
 
 
 @dataclass(slots=True)
-class PageMention:
+class PageMention(LinksOneTarget):
     """A visible mention as the briefing page uses it. Mentions of one target share one object
     for it: a page of a thousand mentions of twenty actors loads twenty actors, not a thousand."""
 
@@ -530,18 +531,6 @@ class PageMention:
     event: Event | None = None
     quote: Quote | None = None
     place: Place | None = None
-
-    @property
-    def kind(self) -> str:
-        for name in Mention.TARGETS:
-            if getattr(self, f"{name}_id") is not None:
-                return name
-        return ""
-
-    @property
-    def target(self):
-        kind = self.kind
-        return getattr(self, kind) if kind else None
 
 
 # What the briefing page reads of each target: loading less keeps a page cheap (no aliases,
