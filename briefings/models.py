@@ -296,13 +296,27 @@ class EventParticipant(models.Model):
     natural_key.dependencies = ["briefings.event", "briefings.actor"]
 
 
+def published_condition(now=None, *, through: str = "") -> Q:
+    """The one definition of 'visible to the public': published and due.
+
+    ``through`` names the relation from another model ("article__"): testing the joined row lets
+    the database walk the article's publication index, where ``article__in=published()`` (a
+    subquery) cannot.
+    """
+    now = now or timezone.now()
+    return Q(
+        **{
+            f"{through}status": Article.Status.PUBLISHED,
+            f"{through}publish_at__isnull": False,
+            f"{through}publish_at__lte": now,
+        }
+    )
+
+
 class ArticleQuerySet(SlugQuerySet):
     def published(self, now=None) -> ArticleQuerySet:
-        """The one definition of 'visible to the public': published and due."""
-        now = now or timezone.now()
-        return self.filter(
-            status=Article.Status.PUBLISHED, publish_at__isnull=False, publish_at__lte=now
-        )
+        """Articles visible to the public (published_condition)."""
+        return self.filter(published_condition(now))
 
     def for_listing(self) -> ArticleQuerySet:
         return self.only(
