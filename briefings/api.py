@@ -342,7 +342,9 @@ def page(queryset: QuerySet, query: schemas.PageQuery) -> dict:
         "count_capped": found > schemas.COUNT_LIMIT,
         "limit": query.limit,
         "offset": query.offset,
-        "items": list(queryset[query.offset : query.offset + query.limit]),
+        "items": list(
+            queryset.filter(pk__in=queryset.values("pk")[query.offset : query.offset + query.limit])
+        ),
     }
 
 

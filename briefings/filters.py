@@ -153,23 +153,29 @@ class ArticleFilter(django_filters.FilterSet):
         # Pages let people type an actor's name; the API takes slugs, as it documents.
         self.filters["actor"].extra["by_name"] = actor_names
 
-    # EXISTS subqueries keep one row per article and use the mention index.
-    def _with_mention(self, queryset, condition: Q):
-        mentions = Mention.objects.filter(
-            condition, article=OuterRef("pk"), status=Mention.Status.ACCEPTED
+    # EXISTS subqueries keep one row per article and stop at the first mention; migration 0005
+    # indexes each probe (an actor's or a place's mentions by article, an article's events).
+    def _mentioned(self, condition: Q) -> Exists:
+        return Exists(
+            Mention.objects.filter(
+                condition, article=OuterRef("pk"), status=Mention.Status.ACCEPTED
+            )
         )
-        return queryset.filter(Exists(mentions))
 
     def filter_actor(self, queryset, name, value):
-        return self._with_mention(queryset, Q(actor=value)) if value else queryset
+        return queryset.filter(self._mentioned(Q(actor=value))) if value else queryset
 
     def filter_event_kind(self, queryset, name, value):
-        return self._with_mention(queryset, Q(event__kind=value)) if value else queryset
+        return queryset.filter(self._mentioned(Q(event__kind=value))) if value else queryset
 
     def filter_place(self, queryset, name, value):
         if not value:
             return queryset
-        return self._with_mention(queryset, Q(place=value) | Q(event__place=value))
+        # Two EXISTS, not one over "this place or an event there": each has an index to use,
+        # the OR inside one subquery has none.
+        return queryset.filter(
+            self._mentioned(Q(place=value)) | self._mentioned(Q(event__place=value))
+        )
 
     def is_valid(self):
         valid = super().is_valid()

@@ -484,6 +484,19 @@ class Article(models.Model):
             models.Index(fields=["status", "publish_at"], name="article_visibility"),
             models.Index(fields=["-publish_at", "-id"], name="article_latest"),
             models.Index(fields=["dateline"], name="article_dateline"),
+            # Public lists pick a page's ids from the index alone (briefings.api.page), newest
+            # first or, for a date range, by dateline; the rows are read for that page only.
+            models.Index(
+                fields=["-publish_at", "-id"],
+                condition=Q(status="published"),
+                name="article_published_latest",
+            ),
+            models.Index(
+                fields=["dateline"],
+                include=["publish_at", "id"],
+                condition=Q(status="published"),
+                name="article_published_dateline",
+            ),
             # briefings.cache reads the latest updated_at on every cached page view.
             models.Index(fields=["updated_at"], name="article_updated"),
         ]
@@ -1065,6 +1078,25 @@ class Mention(LinksOneTarget, models.Model):
             models.Index(fields=["article", "status", "start"], name="mention_article_start"),
             # briefings.cache reads the latest updated_at on every cached page view.
             models.Index(fields=["updated_at"], name="mention_updated"),
+            # The briefing filters (briefings.filters.ArticleFilter) ask of each article whether
+            # it mentions an actor or a place, or which events it mentions: one index probe each,
+            # instead of reading all of an article's mentions; an actor's or a place's articles
+            # come from the same index in article order.
+            models.Index(
+                fields=["actor", "article"],
+                condition=Q(status="accepted", actor__isnull=False),
+                name="mention_actor_article",
+            ),
+            models.Index(
+                fields=["place", "article"],
+                condition=Q(status="accepted", place__isnull=False),
+                name="mention_place_article",
+            ),
+            models.Index(
+                fields=["article", "event"],
+                condition=Q(status="accepted", event__isnull=False),
+                name="mention_article_event",
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(start__gte=0), name="mention_start_non_negative"),

@@ -180,6 +180,58 @@ def test_briefings_filters_select_matching_briefings(client):
 
 
 @pytest.mark.django_db
+def test_place_filter_finds_the_place_itself_or_an_event_there(client):
+    """A briefing is at a place when it mentions the place, an event there, or both; mentions
+    that are only suggested, and unpublished briefings, never count."""
+    place = Place.objects.create(name="Harbour Town", slug="harbour-town")
+    elsewhere = Place.objects.create(name="Inland", slug="inland")
+    by_name = make_article(days_ago=1)
+    mention(by_name, 32, 42, place=place)
+    by_event = make_article(days_ago=2)
+    mention(by_event, 13, 16, event=make_event(place=place))
+    both = make_article(days_ago=3)
+    mention(both, 32, 42, place=place)
+    mention(both, 13, 16, event=make_event(place=place))
+    suggested = make_article(days_ago=4)
+    mention(suggested, 32, 42, place=place, status="suggested")
+    mention(suggested, 13, 16, event=make_event(place=place), status="suggested")
+    unrelated = make_article(days_ago=5)
+    mention(unrelated, 32, 42, place=elsewhere)
+    mention(unrelated, 13, 16, event=make_event(place=elsewhere))
+    for status in ("draft", "review", "scheduled", "unpublished"):
+        hidden = make_article(status)
+        mention(hidden, 32, 42, place=place)
+        mention(hidden, 13, 16, event=make_event(place=place))
+    data = client.get("/api/briefings?place=harbour-town").json()
+    assert [item["slug"] for item in data["items"]] == [by_name.slug, by_event.slug, both.slug]
+    assert (data["count"], data["count_capped"]) == (3, False)
+    both_ways = client.get("/api/briefings?place=harbour-town&event_kind=meeting").json()
+    assert [item["slug"] for item in both_ways["items"]] == [by_event.slug, both.slug]
+
+
+@pytest.mark.django_db
+def test_actor_and_event_kind_filters_count_accepted_mentions_of_published_briefings(client):
+    """Actor and event-kind filters select published briefings with an accepted mention, each
+    once however many mentions it has."""
+    actor = make_actor()
+    twice = make_article(days_ago=1)
+    mention(twice, 0, 5, actor=actor)
+    mention(twice, 6, 12, actor=actor)
+    mention(twice, 13, 16, event=make_event(kind="airstrike"))
+    mention(twice, 17, 20, event=make_event(kind="airstrike"))
+    suggested = make_article(days_ago=2)
+    mention(suggested, 0, 5, actor=actor, status="suggested")
+    mention(suggested, 13, 16, event=make_event(kind="airstrike"), status="rejected")
+    hidden = make_article("draft")
+    mention(hidden, 0, 5, actor=actor)
+    mention(hidden, 13, 16, event=make_event(kind="airstrike"))
+    for query in (f"actor={actor.slug}", "event_kind=airstrike"):
+        data = client.get(f"/api/briefings?{query}").json()
+        assert [item["slug"] for item in data["items"]] == [twice.slug], query
+        assert (data["count"], data["count_capped"]) == (1, False), query
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize(
     ("url", "field"),
     [

@@ -12,7 +12,9 @@ from django.utils import timezone
 
 from briefings import cache as render_cache
 from briefings import search, views
+from briefings.filters import ArticleFilter
 from briefings.models import Actor, Article, Quote
+from tests.page_data import make_actor, make_article, make_event, make_place, mention
 
 postgresql = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="full-text indexes exist on PostgreSQL only"
@@ -48,6 +50,32 @@ def test_quote_and_actor_search_use_their_indexes():
     assert "quote_search" in quotes and "actor_name_search" in quotes
     actors = plan(search.actors(Actor.objects.order_by(), "Netan"))
     assert "actor_name_trigram" in actors and "actor_aliases_trigram" in actors
+
+
+@postgresql
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("data", "index"),
+    [
+        ({"actor": "{actor}"}, "mention_actor_article"),
+        ({"event_kind": "meeting"}, "mention_article_event"),
+        ({"place": "{place}"}, "mention_place_article"),
+        ({"date_from": "2023-01-01", "date_to": "2023-03-31"}, "article_published_dateline"),
+    ],
+)
+def test_briefing_filters_use_their_indexes(data, index):
+    """The ids of a page of filtered briefings (briefings.api.page) come from the index built
+    for the filter: the mentions' for actors, places and events, the published datelines'."""
+    article = make_article(body="Blinken met Sisi in Cairo on Monday.")
+    actor, place = make_actor("Antony Blinken"), make_place("Cairo")
+    mention(article, "Blinken", actor)
+    mention(article, "Cairo", place)
+    mention(article, "met", make_event("Meeting", place=place))
+    data = {k: v.format(actor=actor.slug, place=place.slug) for k, v in data.items()}
+    listing = ArticleFilter(data, queryset=Article.objects.published().for_listing()).qs
+    text = plan(listing.values("pk")[:20])
+    assert index in text
+    assert "Seq Scan" not in text
 
 
 @postgresql
