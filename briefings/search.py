@@ -24,8 +24,12 @@ from briefings.models import Actor
 # Prose is stemmed in English ("killed" finds "kill"); names are not ("Abbas" is not "Abba").
 PROSE_CONFIG = "english"
 NAME_CONFIG = "simple"
-# Quotes ranked on their whole vector (words and speaker) are the best this many of each lookup.
+# Quotes ranked on their whole vector (words and speaker) are the newest this many of each lookup.
 QUOTE_CANDIDATES = 200
+# Briefings ranked are the first this many matches in the listing's order (the newest): a common
+# word matches a large part of the archive, and ranking every match would take longer the larger
+# it grows. Fewer matches are all ranked.
+ARTICLE_CANDIDATES = 200
 
 
 class StoredVector(Expression):
@@ -62,29 +66,28 @@ def _every_word(queryset: QuerySet, query: str, fields: list[str]) -> QuerySet:
     return queryset
 
 
-def article_vector() -> SearchVector:
-    return (
-        SearchVector("title", weight="A", config=PROSE_CONFIG)
-        + SearchVector("standfirst", weight="B", config=PROSE_CONFIG)
-        + SearchVector("body", weight="C", config=PROSE_CONFIG)
-    )
-
-
 def articles(queryset: QuerySet, query: str, *, ranked: bool = True) -> QuerySet:
-    """Articles matching the query; best first when ranked, else in the queryset's order."""
+    """Articles matching the query; best first when ranked, else in the queryset's order.
+
+    Ranked, only the queryset's first ARTICLE_CANDIDATES matches in its own order are ranked.
+    """
     if not full_text():
         return _every_word(queryset, query, ["title", "standfirst", "body"])
     search = SearchQuery(query, search_type="websearch", config=PROSE_CONFIG)
-    # The filter is served by the GIN index on this very expression (migration 0004).
-    queryset = queryset.alias(document=article_vector()).filter(document=search)
+    # The whole text's vector is stored and indexed (PostgreSQL-only column, migration 0006): the
+    # index finds rare words, and a common word's newest matches are checked row by row in the
+    # listing's order without computing any vector.
+    matches = queryset.alias(document=StoredVector("search_document")).filter(document=search)
     if not ranked:
-        return queryset
-    # Ranked on the stored vector of headline and standfirst (PostgreSQL-only column, migration
-    # 0004): recomputing the whole text's vector for each of thousands of matches takes seconds.
-    # Words only in the text rank equal, newest first.
+        return matches
+    candidates = matches.values("pk")[:ARTICLE_CANDIDATES]
+    # Ranked on the stored vector of headline and standfirst (migration 0004): words only in the
+    # text rank equal, newest first.
     headline = StoredVector("search_headline")
-    return queryset.annotate(rank=SearchRank(headline, search)).order_by(
-        "-rank", *queryset.query.order_by
+    return (
+        queryset.filter(pk__in=candidates)
+        .annotate(rank=SearchRank(headline, search))
+        .order_by("-rank", *queryset.query.order_by)
     )
 
 
@@ -115,9 +118,10 @@ def quotes(queryset: QuerySet, query: str) -> QuerySet:
         return _every_word(queryset, query, ["text", "speaker__name"])
     search = SearchQuery(query, search_type="websearch", config=PROSE_CONFIG)
     # The words' vector is stored and indexed on PostgreSQL (migration 0004); the speaker's name
-    # is in another table, so the whole vector cannot be indexed. The best candidates come from
-    # two indexed lookups: quotes whose words match, and quotes of speakers named by any of the
-    # query's words (every match is one or the other); only those are ranked on the whole.
+    # is in another table, so the whole vector cannot be indexed. Candidates come from two
+    # indexed lookups: quotes whose words match, and quotes of speakers named by any of the
+    # query's words (every match is one or the other). The newest of each are ranked on the
+    # whole: ranking every match of a common word would take longer the more quotes there are.
     words = StoredVector("search_text")
     vector = Func(
         words,
@@ -129,8 +133,7 @@ def quotes(queryset: QuerySet, query: str) -> QuerySet:
     by_words = (
         queryset.alias(words=words)
         .filter(words=search)
-        .annotate(rank=SearchRank(F("words"), search))
-        .order_by("-rank", "-id")
+        .order_by("-id")
         .values("pk")[:QUOTE_CANDIDATES]
     )
     candidates = by_words
@@ -146,8 +149,7 @@ def quotes(queryset: QuerySet, query: str) -> QuerySet:
             queryset.filter(speaker__in=speakers.values("pk"))
             .alias(document=vector)
             .filter(document=search)
-            .annotate(rank=SearchRank(F("document"), search))
-            .order_by("-rank", "-id")
+            .order_by("-id")
             .values("pk")[:QUOTE_CANDIDATES]
         )
         candidates = by_words.union(by_speaker)

@@ -6,6 +6,8 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from briefings import search
+from briefings.models import Article
 from tests.page_data import make_actor, make_article, make_quote, mention
 from tests.test_pages import text_of
 
@@ -98,6 +100,30 @@ def test_ranking_puts_title_matches_first_on_postgresql(client, db):
         assert text.index(in_title.title) < text.index(body_only.title)
     else:
         assert text.index(body_only.title) < text.index(in_title.title)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="ranking is PostgreSQL's")
+@pytest.mark.django_db
+def test_a_common_word_ranks_its_newest_matches_only(client):
+    """A word with more matches than are ranked ranks the newest of them: an older title match
+    is left out, a newer one still comes first."""
+    now = timezone.now()
+    older = make_article(title="Gaza ceasefire", body="Nothing else.", publish_at=now - 9 * HOUR)
+    Article.objects.bulk_create(
+        Article(
+            title=f"Other news {n}",
+            slug=f"other-news-{n}",
+            body="Gaza again.",
+            dateline=datetime.date(2023, 1, 30),
+            status=Article.Status.PUBLISHED,
+            publish_at=now - 2 * HOUR - n * datetime.timedelta(seconds=1),
+        )
+        for n in range(search.ARTICLE_CANDIDATES)
+    )
+    newer = make_article(title="Gaza talks", body="Nothing else.", publish_at=now - HOUR)
+    found = section(client.get("/search/", {"q": "gaza"}), "found-briefings")
+    assert found.index(newer.get_absolute_url()) < found.index("/briefings/other-news-0/")
+    assert older.get_absolute_url() not in found
 
 
 def test_stemming_on_postgresql_and_substring_on_sqlite(client, db):
