@@ -334,17 +334,26 @@ def apply_filters(filterset_class, query: schemas.PageQuery, queryset: QuerySet)
 
 
 def page(queryset: QuerySet, query: schemas.PageQuery) -> dict:
-    # A count stops at COUNT_LIMIT + 1 matches (COUNT over a LIMITed subquery): counting every
-    # match of a popular filter would read more rows the larger the corpus, the page itself not.
-    found = queryset.order_by()[: schemas.COUNT_LIMIT + 1].count()
+    """A page of the queryset, with the number of matches counted up to COUNT_LIMIT.
+
+    Counting every match of a popular filter would read more rows the larger the archive: the
+    matches' ids are read up to COUNT_LIMIT + 1, in no order, and the count says when there were
+    more. The page's ids are picked before any row is read, from indexes alone where they cover
+    the order and the filters (migration 0005): among the counted ids when they are all the
+    matches (a search's rare word is not checked again row by row), else from the filtered
+    queryset, which finds its first matches early.
+    """
+    found = list(queryset.order_by().values_list("pk", flat=True)[: schemas.COUNT_LIMIT + 1])
+    capped = len(found) > schemas.COUNT_LIMIT
+    among = queryset if capped else queryset.model._default_manager.filter(pk__in=found)
+    ids = among.order_by(*(queryset.query.order_by or queryset.model._meta.ordering)).values("pk")
+    window = ids[query.offset : query.offset + query.limit]
     return {
-        "count": min(found, schemas.COUNT_LIMIT),
-        "count_capped": found > schemas.COUNT_LIMIT,
+        "count": min(len(found), schemas.COUNT_LIMIT),
+        "count_capped": capped,
         "limit": query.limit,
         "offset": query.offset,
-        "items": list(
-            queryset.filter(pk__in=queryset.values("pk")[query.offset : query.offset + query.limit])
-        ),
+        "items": list(queryset.filter(pk__in=window)) if found else [],
     }
 
 

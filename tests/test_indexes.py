@@ -55,17 +55,20 @@ def test_quote_and_actor_search_use_their_indexes():
 @postgresql
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    ("data", "index"),
+    ("data", "indexes"),
     [
-        ({"actor": "{actor}"}, "mention_actor_article"),
-        ({"event_kind": "meeting"}, "mention_article_event"),
-        ({"place": "{place}"}, "mention_place_article"),
-        ({"date_from": "2023-01-01", "date_to": "2023-03-31"}, "article_published_dateline"),
+        ({"actor": "{actor}"}, ["mention_actor_article"]),
+        ({"event_kind": "meeting"}, ["mention_article_event"]),
+        ({"place": "{place}"}, ["mention_place_article"]),
+        (
+            {"date_from": "2023-01-01", "date_to": "2023-03-31"},
+            ["article_published_dateline", "article_dateline"],
+        ),
     ],
 )
-def test_briefing_filters_use_their_indexes(data, index):
-    """The ids of a page of filtered briefings (briefings.api.page) come from the index built
-    for the filter: the mentions' for actors, places and events, the published datelines'."""
+def test_briefing_filters_use_their_indexes(data, indexes):
+    """The ids of a page of filtered briefings (briefings.api.page) come from an index built
+    for the filter: the mentions' for actors, places and events, the datelines'."""
     article = make_article(body="Blinken met Sisi in Cairo on Monday.")
     actor, place = make_actor("Antony Blinken"), make_place("Cairo")
     mention(article, "Blinken", actor)
@@ -74,7 +77,7 @@ def test_briefing_filters_use_their_indexes(data, index):
     data = {k: v.format(actor=actor.slug, place=place.slug) for k, v in data.items()}
     listing = ArticleFilter(data, queryset=Article.objects.published().for_listing()).qs
     text = plan(listing.values("pk")[:20])
-    assert index in text
+    assert any(f" {index} " in text for index in indexes), text
     assert "Seq Scan" not in text
 
 
