@@ -71,6 +71,9 @@ class AnonReadThrottle(AnonRateThrottle):
     authenticated requests carry ``request.auth``; public reads count whoever makes them.
     """
 
+    # Not ninja's "anon": a list it stored under that key (before a deploy) is no bucket.
+    scope = "anon-read"
+
     def __init__(self) -> None:
         super().__init__(rate=settings.BRIEFINGS_API_ANON_RATE)
         self.retry_after: float | None = None
