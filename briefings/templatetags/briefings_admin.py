@@ -19,14 +19,19 @@ class PeriodsBetween:
 
     def __init__(self, queryset):
         self.queryset = queryset
+        self.bounds: dict[str, dict] = {}
 
-    def aggregate(self, *args, **kwargs):
-        return self.queryset.aggregate(*args, **kwargs)
+    def aggregate(self, **kwargs):
+        first, last = kwargs.get("first"), kwargs.get("last")
+        if kwargs.keys() == {"first", "last"} and isinstance(first, Min) and isinstance(last, Max):
+            (field,) = {e.source_expressions[0].name for e in (first, last)}
+            return self.range(field)
+        return self.queryset.aggregate(**kwargs)
 
     def dates(self, field_name: str, kind: str, order: str = "ASC") -> list[datetime.date]:
         if kind not in ("year", "month"):
             return list(self.queryset.dates(field_name, kind, order))
-        bounds = self.queryset.aggregate(first=Min(field_name), last=Max(field_name))
+        bounds = self.range(field_name)
         first, last = bounds["first"], bounds["last"]
         if first is None or last is None:
             return []
@@ -39,6 +44,14 @@ class PeriodsBetween:
                 found.append(datetime.date(month // 12, month % 12 + 1, 1))
                 month += 1
         return found if order == "ASC" else found[::-1]
+
+    def range(self, field_name: str) -> dict:
+        """The first and last date, read once (the hierarchy asks for them before the periods)."""
+        if field_name not in self.bounds:
+            self.bounds[field_name] = self.queryset.aggregate(
+                first=Min(field_name), last=Max(field_name)
+            )
+        return self.bounds[field_name]
 
 
 class ChangeListPeriods:
