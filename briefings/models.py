@@ -150,6 +150,8 @@ class Actor(models.Model):
         ordering = ["name"]
         indexes = [
             models.Index(Lower("name"), name="actor_name_lower"),
+            # The public list's order: a page is found by walking it, not by sorting every actor.
+            models.Index(fields=["name"], name="actor_name"),
             # briefings.cache reads the latest updated_at on every cached page view.
             models.Index(fields=["updated_at"], name="actor_updated"),
         ]
@@ -237,6 +239,8 @@ class Event(models.Model):
         ordering = ["date", "title"]
         indexes = [
             models.Index(fields=["kind", "date"], name="event_kind_date"),
+            # The public list's order: a page is found by walking it, not by sorting every event.
+            models.Index(fields=["date", "title", "id"], name="event_list_order"),
             # briefings.cache reads the latest updated_at on every cached page view.
             models.Index(fields=["updated_at"], name="event_updated"),
         ]
