@@ -56,6 +56,7 @@ from briefings.models import (
 )
 
 PUBLIC_MAX_AGE = 60
+PUBLIC_CACHE_CONTROL = f"public, max-age={PUBLIC_MAX_AGE}"
 LISTING_FIELDS = ("id", "title", "slug", "standfirst", "dateline", "source", "publish_at")
 PAGE_SIZE = 20
 # Beyond this, ?page= is a 404 rather than an offset the database must walk to.
@@ -206,8 +207,11 @@ def public_cache(request: HttpRequest, response: HttpResponse) -> HttpResponse:
     # every request): a shared cache must never store it.
     if settings.SESSION_COOKIE_NAME in request.COOKIES:
         patch_cache_control(response, private=True, max_age=PUBLIC_MAX_AGE)
-    else:
+    elif "Cache-Control" in response:
         patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
+    else:
+        # What patch_cache_control writes on a response without the header, without parsing.
+        response.headers["Cache-Control"] = PUBLIC_CACHE_CONTROL
     return response
 
 
