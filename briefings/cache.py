@@ -38,14 +38,14 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 
+from briefings import prepared
 from briefings.models import Actor, Article, Event, Mention, Quote
+from briefings.prepared import Prepared
 
 KEY_PREFIX = "page"
 # A safety net for changes no generation sees (a place renamed, a participant added without its
@@ -101,63 +101,6 @@ def _stamp(value) -> str:
     return str(value) if value is not None else "-"
 
 
-class _Prepared:
-    """A lookup compiled once per process and reused with fresh values.
-
-    Building and compiling these ORM queries (five subqueries each) costs several times what
-    running them does, on the one path that has to be as cheap as a static file. The query is
-    still written with the ORM, Article.objects.published() included (the one definition of
-    "public"), and compiled with stand-in values that are swapped for the real slug and time.
-
-    When nothing is logging or wrapping this connection's queries, the statement goes straight
-    to the driver, in the driver's own parameter style, within Django's error translation:
-    Django's cursor layers (and, on SQLite, rewriting the placeholders of a 700-character
-    statement on every call) cost twice what running it does. Otherwise (a test counting
-    queries, debug's query log, an execute wrapper) it goes through Django's cursor like any
-    query, so it is counted, logged and wrapped.
-    """
-
-    SLUG = "\x00slug\x00"
-    NOW = datetime.datetime(1900, 1, 1, 0, 0, 0, 123457, tzinfo=datetime.UTC)
-
-    def __init__(self, build: Callable[[datetime.datetime, str], object]):
-        self.build = build
-        self.compiled: dict[str, tuple[str, str, list]] = {}
-
-    def _compile(self, db) -> tuple[str, str, list]:
-        queryset = self.build(self.NOW, self.SLUG)
-        sql, params = queryset.query.sql_with_params()
-        stand_in = db.ops.adapt_datetimefield_value(self.NOW)
-        roles = ["slug" if p == self.SLUG else "now" if p == stand_in else p for p in params]
-        if roles.count("slug") != 1 or "now" not in roles:
-            raise RuntimeError(f"Cannot prepare the render cache's lookup: {sql}")
-        driver_sql = sql
-        if db.vendor == "sqlite":
-            # What Django's SQLite cursor does to every statement: "format" style to "qmark".
-            with db.cursor() as cursor:
-                driver_sql = cursor.cursor.convert_query(sql)
-        return sql, driver_sql, roles
-
-    def fetch(self, slug: str) -> tuple | None:
-        db = connections[DEFAULT_DB_ALIAS]  # once: each use of django.db.connection looks it up
-        compiled = self.compiled.get(db.vendor)
-        if compiled is None:
-            compiled = self.compiled[db.vendor] = self._compile(db)
-        sql, driver_sql, roles = compiled
-        now = db.ops.adapt_datetimefield_value(timezone.now())
-        params = [slug if r == "slug" else now if r == "now" else r for r in roles]
-        if db.queries_logged or db.execute_wrappers:
-            with db.cursor() as cursor:
-                cursor.execute(sql, params)
-                return cursor.fetchone()
-        # What db.cursor() and cursor.execute() check before running a statement.
-        db.close_if_health_check_failed()
-        db.ensure_connection()
-        db.validate_no_broken_transaction()
-        with db.wrap_database_errors:
-            return db.connection.execute(driver_sql, params).fetchone()
-
-
 def _content_stamps() -> list[Subquery]:
     return [_latest(m.objects.all()) for m in CONTENT_MODELS]
 
@@ -193,13 +136,13 @@ def _actor_lookup(now: datetime.datetime, slug: str):
     )
 
 
-_BRIEFING = _Prepared(_briefing_lookup)
-_ACTOR = _Prepared(_actor_lookup)
+_BRIEFING = Prepared(_briefing_lookup, now=prepared.NOW, slug=prepared.SLUG)
+_ACTOR = Prepared(_actor_lookup, now=prepared.NOW, slug=prepared.SLUG)
 
 
 def briefing_state(slug: str) -> State | None:
     """The published briefing's id, version and the content generation; None if not public."""
-    row = _BRIEFING.fetch(slug)
+    row = _BRIEFING.row(slug=slug)
     if row is None:
         return None
     return State("briefing", row[0], (row[1], *map(_stamp, row[2:])))
@@ -210,7 +153,7 @@ def actor_state(slug: str) -> State | None:
 
     Public as on the page: named by an accepted mention, not orphaned, in a published briefing.
     """
-    row = _ACTOR.fetch(slug)
+    row = _ACTOR.row(slug=slug)
     if row is None:
         return None
     return State("actor", row[0], tuple(map(_stamp, row[1:])))
@@ -240,13 +183,21 @@ def _api_lookup(public: Callable[[datetime.datetime], QuerySet], *fields: str):
     return lookup
 
 
-_API_BRIEFING = _Prepared(_api_lookup(lambda now: Article.objects.published(now=now), "version"))
-_API_ACTOR = _Prepared(_api_lookup(lambda now: Actor.objects.public(now=now)))
-_API_EVENT = _Prepared(_api_lookup(lambda now: Event.objects.public(now=now)))
+_API_BRIEFING = Prepared(
+    _api_lookup(lambda now: Article.objects.published(now=now), "version"),
+    now=prepared.NOW,
+    slug=prepared.SLUG,
+)
+_API_ACTOR = Prepared(
+    _api_lookup(lambda now: Actor.objects.public(now=now)), now=prepared.NOW, slug=prepared.SLUG
+)
+_API_EVENT = Prepared(
+    _api_lookup(lambda now: Event.objects.public(now=now)), now=prepared.NOW, slug=prepared.SLUG
+)
 
 
-def _api_state(kind: str, lookup: _Prepared, slug: str) -> State | None:
-    row = lookup.fetch(slug)
+def _api_state(kind: str, lookup: Prepared, slug: str) -> State | None:
+    row = lookup.row(slug=slug)
     return None if row is None else State(kind, row[0], tuple(map(_stamp, row[1:])))
 
 

@@ -13,10 +13,11 @@ by cookie.
 from __future__ import annotations
 
 import datetime
+import functools
 import hashlib
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from dataclasses import fields as dataclass_fields
 from functools import cache
@@ -25,6 +26,7 @@ from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.core.cache import cache as django_cache
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Count, Exists, F, Model, OuterRef, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -40,7 +42,7 @@ from django.utils.translation import get_language, get_language_info
 from django.views.decorators.http import require_safe
 
 from briefings import cache as render_cache
-from briefings import render, search
+from briefings import prepared, render, search
 from briefings.dates import format_date
 from briefings.filters import ArticleFilter
 from briefings.models import (
@@ -54,6 +56,7 @@ from briefings.models import (
     Quote,
     published_condition,
 )
+from briefings.prepared import Prepared
 
 PUBLIC_MAX_AGE = 60
 PUBLIC_CACHE_CONTROL = f"public, max-age={PUBLIC_MAX_AGE}"
@@ -139,52 +142,6 @@ def code_fingerprint() -> str:
             if path.suffix in {".html", ".py"} and path.is_file():
                 digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
-
-
-def signature(value: object) -> object:
-    """A hashable account of every value a fragment can read from ``value``: each model's loaded
-    fields and the related objects loaded with it, dicts, lists and plain values."""
-    if isinstance(value, Model):
-        fields = tuple(
-            (f.attname, value.__dict__[f.attname])
-            for f in value._meta.concrete_fields
-            if f.attname in value.__dict__
-        )
-        related = tuple(
-            (name, signature(obj)) for name, obj in sorted(value._state.fields_cache.items())
-        )
-        return (value._meta.label, fields, related)
-    if isinstance(value, dict):
-        return tuple((k, signature(v)) for k, v in value.items())
-    if isinstance(value, list | tuple):
-        return tuple(signature(v) for v in value)
-    return value
-
-
-def kept(name: str, inputs: dict, build: Callable[[], str]) -> render.Html:
-    """``build()``, kept once per distinct ``inputs``: markup that is a function of them alone.
-
-    The key is a digest of the name, the code, the language, the script prefix and the
-    signature of the inputs: every value the markup can be made from. A stored piece can only
-    be reused for exactly the same input, so no change ever has to invalidate one, and a
-    preview's piece is the public one only when they are the same. Entries nobody asks for
-    expire. BRIEFINGS_FRAGMENT_CACHE = False builds them every time.
-    """
-    if not getattr(settings, "BRIEFINGS_FRAGMENT_CACHE", True):
-        return render.Html(build())
-    raw = repr((name, get_language(), get_script_prefix(), signature(inputs)))
-    digest = hashlib.sha256(f"{code_fingerprint()}|{raw}".encode()).hexdigest()
-    key = f"{render_cache.KEY_PREFIX}:fragment:{digest}"
-    stored = django_cache.get(key)
-    if stored is None:
-        stored = str(build())
-        django_cache.set(key, stored, render_cache.timeout())
-    return render.Html(stored)
-
-
-def fragment(template_name: str, context: dict) -> render.Html:
-    """``template_name`` rendered with ``context`` (not the request), kept per distinct context."""
-    return kept(template_name, context, lambda: render_to_string(template_name, context))
 
 
 def fingerprint(parts: Iterable[object]) -> str:
@@ -411,34 +368,6 @@ class BriefingPage:
             "injured": casualties(events, "injured"),
         }
 
-    def text(self) -> render.Html:
-        """The annotated article text; kept like the page's other fragments (``fragment``)."""
-        spans = self.spans()
-        if not getattr(settings, "BRIEFINGS_FRAGMENT_CACHE", True):
-            return render.body_html(render.render_body(self.article.body, spans))
-        digest = hashlib.sha256(code_fingerprint().encode())
-        digest.update(self.article.body.encode())
-        for span in spans:
-            digest.update(repr(tuple(vars(span).values())).encode())
-        key = f"{render_cache.KEY_PREFIX}:text:{digest.hexdigest()}"
-        stored = django_cache.get(key)
-        if stored is None:
-            stored = render.body_html(render.render_body(self.article.body, spans))
-            django_cache.set(key, str(stored), render_cache.timeout())
-        return render.Html(stored)
-
-    def etag_parts(self) -> list:
-        a = self.article
-        parts: list = [a.pk, a.version, a.updated_at, a.status, a.publish_at]
-        for m in self.mentions:
-            target = m.target
-            parts.append((m.id, m.updated_at, getattr(target, "updated_at", None)))
-            if m.quote_id and m.quote.speaker_id:
-                parts.append(m.quote.speaker.updated_at)
-            if m.event_id and m.event.place_id:
-                parts.append(m.event.place_id)
-        return parts
-
     def last_modified(self) -> datetime.datetime | None:
         stamps = [self.article.updated_at]
         for m in self.mentions:
@@ -538,51 +467,187 @@ class PageMention(LinksOneTarget):
     place: Place | None = None
 
 
-# What the briefing page reads of each target: loading less keeps a page cheap (no aliases,
-# bodies or bookkeeping columns).
+# What the briefing page reads of each target and of the rows it links to: loading less keeps
+# a page cheap (no aliases, bodies or bookkeeping columns). Field names are attnames, in the
+# model's order (as Model.from_db() takes them).
 _ACTOR_FIELDS = ("id", "name", "slug", "kind", "role", "wikidata_id", "updated_at")
-MENTION_COLUMNS = tuple(f.name for f in dataclass_fields(PageMention))[:9]
-TARGET_QUERIES = {
-    "actor": lambda: Actor.objects.only(*_ACTOR_FIELDS),
-    "event": lambda: Event.objects.select_related("place").only(
-        "id", "title", "slug", "kind", "date", "date_precision", "place_id", "fatalities",
-        "injured", "description", "updated_at", "place__id", "place__name", "place__slug",
+_PLACE_FIELDS = ("id", "name", "slug")
+TARGET_FIELDS: dict[str, tuple[type[Model], tuple[str, ...], dict]] = {
+    "actor": (Actor, _ACTOR_FIELDS, {}),
+    "event": (
+        Event,
+        ("id", "title", "slug", "kind", "date", "date_precision", "place_id", "fatalities",
+         "injured", "description", "updated_at"),
+        {"place": (Place, _PLACE_FIELDS)},
     ),
-    "quote": lambda: Quote.objects.select_related("speaker", "addressee").only(
-        "id", "uid", "text", "cue", "kind", "said_on", "speaker_id", "addressee_id",
-        "updated_at", *(f"speaker__{f}" for f in _ACTOR_FIELDS), "addressee__id",
-        "addressee__name",
+    "quote": (
+        Quote,
+        ("id", "uid", "text", "speaker_id", "cue", "addressee_id", "kind", "said_on",
+         "updated_at"),
+        {"speaker": (Actor, _ACTOR_FIELDS), "addressee": (Actor, ("id", "name"))},
     ),
-    "place": lambda: Place.objects.only("id", "name", "slug"),
+    "place": (Place, _PLACE_FIELDS, {}),
 }  # fmt: skip
+MENTION_COLUMNS = tuple(f.name for f in dataclass_fields(PageMention))[:9]
+ARTICLE_FIELDS = tuple(f.attname for f in Article._meta.concrete_fields)
 
 
-def briefing_mentions(article: Article) -> list[PageMention]:
-    """The article's visible mentions in text order, each with its target: one query for the
-    mentions and one per kind of target they name."""
-    mentions = [
-        PageMention(*row)
-        for row in visible_mentions()
-        .filter(article=article)
+def _mentions_query(article: int):
+    return (
+        visible_mentions()
+        .filter(article_id=article)
         .order_by("start", "end", "id")
         .values_list(*MENTION_COLUMNS)
-    ]
-    for kind, query in TARGET_QUERIES.items():
-        ids = {getattr(m, f"{kind}_id") for m in mentions} - {None}
-        if not ids:
-            continue
-        targets = query().order_by().in_bulk(ids)  # keyed by id: no ordering to compile
-        for m in mentions:
-            target_id = getattr(m, f"{kind}_id")
-            if target_id is not None:
-                setattr(m, kind, targets[target_id])
-    return mentions
+    )
+
+
+def _targets_query(kind: str):
+    model, fields, related = TARGET_FIELDS[kind]
+    columns = [*fields, *(f"{name}__{f}" for name, (_, names) in related.items() for f in names)]
+
+    def build(article: int):
+        named = visible_mentions().filter(article_id=article).values(f"{kind}_id")
+        return model.objects.filter(pk__in=named).order_by().values_list(*columns)
+
+    return build
+
+
+# The queries behind every briefing page, compiled once per connection (briefings.prepared).
+PUBLISHED_ARTICLE = Prepared(
+    lambda now, slug: (
+        Article.objects.published(now=now).filter(slug=slug).values_list(*ARTICLE_FIELDS)[:1]
+    ),
+    now=prepared.NOW,
+    slug=prepared.SLUG,
+)
+PAGE_MENTIONS = Prepared(_mentions_query, article=prepared.ID)
+PAGE_TARGETS = {kind: Prepared(_targets_query(kind), article=prepared.ID) for kind in TARGET_FIELDS}
+
+
+def published_article(slug: str) -> Article:
+    """The published briefing with this slug (every field), or 404."""
+    row = PUBLISHED_ARTICLE.row(slug=slug)
+    if row is None:
+        raise Http404("No published briefing has this address.")
+    (values,) = PUBLISHED_ARTICLE.convert([row])
+    return Article.from_db(DEFAULT_DB_ALIAS, ARTICLE_FIELDS, values)
+
+
+class BriefingRows:
+    """The rows a briefing page is built from: its visible mentions in text order and each
+    target they name, read as the database driver gives them (one query for the mentions, one
+    per kind of target named). Their digest tells whether anything a page shows has changed;
+    ``page()`` turns them into the objects the page is rendered from, only when needed.
+    """
+
+    def __init__(self, article: Article):
+        self.article = article
+        self.mentions = PAGE_MENTIONS.rows(article=article.pk)
+        self.targets = {}
+        for kind, query in PAGE_TARGETS.items():
+            column = MENTION_COLUMNS.index(f"{kind}_id")
+            if any(row[column] is not None for row in self.mentions):
+                self.targets[kind] = query.rows(article=article.pk)
+
+    @functools.cached_property
+    def digest(self) -> str:
+        """Of every value the page can show, the code that shows it, the language and the
+        script prefix (links in the text are absolute paths)."""
+        article = tuple(getattr(self.article, f) for f in ARTICLE_FIELDS)
+        raw = repr((get_language(), get_script_prefix(), article, self.mentions, self.targets))
+        return hashlib.sha256(f"{code_fingerprint()}|{raw}".encode()).hexdigest()
+
+    @functools.cached_property
+    def page(self) -> BriefingPage:
+        targets = {kind: self._instances(kind, rows) for kind, rows in self.targets.items()}
+        mentions = []
+        for row in PAGE_MENTIONS.convert(self.mentions):
+            mention = PageMention(*row)
+            kind = mention.kind
+            target = targets.get(kind, {}).get(getattr(mention, f"{kind}_id"))
+            if target is None:  # changed between the two reads: shown on the next request
+                continue
+            setattr(mention, kind, target)
+            mentions.append(mention)
+        return BriefingPage(self.article, mentions)
+
+    @staticmethod
+    def _instances(kind: str, rows: list[tuple]) -> dict[int, Model]:
+        model, fields, related = TARGET_FIELDS[kind]
+        found = {}
+        for row in PAGE_TARGETS[kind].convert(rows):
+            target = model.from_db(DEFAULT_DB_ALIAS, fields, row[: len(fields)])
+            at = len(fields)
+            for name, (related_model, names) in related.items():
+                values = row[at : at + len(names)]
+                at += len(names)
+                if values[0] is not None:
+                    setattr(target, name, related_model.from_db(DEFAULT_DB_ALIAS, names, values))
+            found[target.pk] = target
+        return found
+
+
+# The parts of a briefing page kept once per distinct content (BriefingRows.digest): all but
+# the page around them. "modified" is the page's Last-Modified.
+KEPT_PARTS = ("key-facts", "whos-who", "timeline", "quotes", "text", "json-ld", "modified")
+
+
+def briefing_parts(request: HttpRequest, rows: BriefingRows) -> dict:
+    """The kept parts of a briefing page, each built from ``rows.page`` only when it is not
+    kept yet (or BRIEFINGS_FRAGMENT_CACHE is off). Keys name the digest of everything the parts
+    are made of, so a stored part can only be reused for exactly the same content and no change
+    ever has to invalidate one; entries nobody asks for expire. The linked data has absolute
+    URLs on this site: it is kept per origin as well.
+    """
+    origin = absolute(request, "/")
+    digest = hashlib.sha256(f"{rows.digest}|{origin}".encode()).hexdigest()
+    keys = {
+        name: f"{render_cache.KEY_PREFIX}:part:{name}:"
+        + (digest if name == "json-ld" else rows.digest)
+        for name in KEPT_PARTS
+    }
+    use_cache = getattr(settings, "BRIEFINGS_FRAGMENT_CACHE", True)
+    stored = django_cache.get_many(list(keys.values())) if use_cache else {}
+    parts = {name: stored[key] for name, key in keys.items() if key in stored}
+    missing = [name for name in KEPT_PARTS if name not in parts]
+    if missing:
+        built = {name: build_part(name, request, rows.page) for name in missing}
+        parts.update(built)
+        if use_cache:
+            django_cache.set_many(
+                {keys[name]: value for name, value in built.items()}, render_cache.timeout()
+            )
+    return {
+        name: render.Html(value) if isinstance(value, str) else value
+        for name, value in parts.items()
+    }
+
+
+def build_part(name: str, request: HttpRequest, page: BriefingPage):
+    if name == "modified":
+        return page.last_modified()
+    if name == "text":
+        return str(render.body_html(render.render_body(page.article.body, page.spans())))
+    if name == "json-ld":
+        return str(page.json_ld(request))
+    if name == "key-facts":
+        return render_to_string("briefings/_key_facts.html", {"facts": page.key_facts()})
+    if name == "whos-who":
+        whos_who = page.whos_who()
+        return whos_who and render_to_string("briefings/_whos_who.html", {"whos_who": whos_who})
+    if name == "timeline":
+        timeline = page.timeline()
+        return timeline and render_to_string("briefings/_timeline.html", {"timeline": timeline})
+    if name == "quotes":
+        quotes = page.quote_list()
+        context = {"quotes": quotes, "in_article": True}
+        return quotes and render_to_string("briefings/_quote_list.html", context)
+    raise ValueError(f"No part of a briefing page is called {name!r}")
 
 
 def briefing_context(
-    request: HttpRequest, article: Article, page: BriefingPage, *, previewing: bool
+    request: HttpRequest, article: Article, parts: dict, *, previewing: bool
 ) -> dict:
-    whos_who, timeline, quotes = page.whos_who(), page.timeline(), page.quote_list()
     return {
         "article": article,
         "preview": previewing,
@@ -591,26 +656,13 @@ def briefing_context(
         "translated_from": language_name(article.translated_from)
         if article.translated_from
         else "",
-        "facts": page.key_facts(),
-        # Rendered apart, each kept once per distinct content (``fragment``); empty when there
-        # is nothing to list, so the page says so instead.
-        "whos_who": whos_who and fragment("briefings/_whos_who.html", {"whos_who": whos_who}),
-        "timeline": timeline and fragment("briefings/_timeline.html", {"timeline": timeline}),
-        "quotes": quotes
-        and fragment("briefings/_quote_list.html", {"quotes": quotes, "in_article": True}),
-        "text": page.text(),
-        # Made of the article and everything in it, with absolute URLs on this site.
-        "json_ld": kept(
-            "json-ld",
-            {
-                "origin": absolute(request, "/"),
-                "article": article,
-                "whos_who": whos_who,
-                "events": list(page.events.values()),
-                "quotes": list(page.quotes.values()),
-            },
-            lambda: page.json_ld(request),
-        ),
+        "key_facts": parts["key-facts"],
+        # Empty when there is nothing to list, so the page says so instead.
+        "whos_who": parts["whos-who"],
+        "timeline": parts["timeline"],
+        "quotes": parts["quotes"],
+        "text": parts["text"],
+        "json_ld": parts["json-ld"],
     }
 
 
@@ -635,35 +687,37 @@ def briefing(request: HttpRequest, slug: str) -> HttpResponse:
             raise Http404("No published briefing has this address.")
 
         def render_page() -> tuple[str, datetime.datetime | None]:
-            article = get_object_or_404(Article.objects.published(), pk=state.pk)
-            page = BriefingPage(article, briefing_mentions(article))
-            context = briefing_context(request, article, page, previewing=False)
+            article = published_article(slug)
+            parts = briefing_parts(request, BriefingRows(article))
+            context = briefing_context(request, article, parts, previewing=False)
             html = render_to_string("briefings/briefing.html", context, request=request)
-            return html, page.last_modified()
+            return html, parts["modified"]
 
         response = render_cache.cached_page(request, state.key(request), render_page)
         return public_cache(request, response)
 
-    articles = Article.objects.all() if previewing else Article.objects.published()
-    article = get_object_or_404(articles, slug=slug)
-    page = BriefingPage(article, briefing_mentions(article))
-
-    def context() -> dict:
-        return briefing_context(request, article, page, previewing=previewing)
+    if previewing:
+        article = get_object_or_404(Article.objects.all(), slug=slug)
+    else:
+        article = published_article(slug)
+    rows = BriefingRows(article)
 
     if previewing:
+        parts = briefing_parts(request, rows)
+        context = briefing_context(request, article, parts, previewing=True)
         response = HttpResponse(
-            render_to_string("briefings/briefing.html", context(), request=request)
+            render_to_string("briefings/briefing.html", context, request=request)
         )
         add_never_cache_headers(response)
         patch_cache_control(response, private=True)
         return response
+    parts = briefing_parts(request, rows)
     return conditional_page(
         request,
         "briefings/briefing.html",
-        context,
-        etag=fingerprint(page.etag_parts()),
-        last_modified=page.last_modified(),
+        lambda: briefing_context(request, article, parts, previewing=False),
+        etag=fingerprint([rows.digest]),
+        last_modified=parts["modified"],
     )
 
 

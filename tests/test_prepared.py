@@ -1,0 +1,121 @@
+"""Queries compiled once and run with fresh values (briefings.prepared), and the briefing page's
+rows read through them (briefings.views.BriefingRows)."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from briefings import prepared, views
+from briefings.models import Actor, Article, Event, Quote
+from briefings.prepared import Prepared
+
+SEED_SLUG = "blinken-cairo-israeli-palestinian-violence"
+
+
+def published_by_slug(now, slug):
+    return Article.objects.published(now=now).filter(slug=slug).values_list("pk", "title")
+
+
+@pytest.mark.django_db
+def test_a_prepared_query_gives_what_the_orm_gives_for_each_value(seed):
+    other = Article.objects.create(
+        title="Second",
+        slug="second",
+        body="Text.",
+        dateline=datetime.date(2023, 1, 30),
+        status=Article.Status.DRAFT,
+    )
+    query = Prepared(published_by_slug, now=prepared.NOW, slug=prepared.SLUG)
+    assert query.rows(slug=SEED_SLUG) == [(seed.pk, seed.title)]
+    # A draft, then the same draft published an hour from now, then due.
+    assert query.row(slug="second") is None
+    later = timezone.now() + datetime.timedelta(hours=1)
+    Article.objects.filter(pk=other.pk).update(status=Article.Status.PUBLISHED, publish_at=later)
+    assert query.row(slug="second") is None
+    assert query.row(slug="second", now=later) == (other.pk, "Second")
+    assert list(published_by_slug(later, "second")) == [(other.pk, "Second")]
+
+
+@pytest.mark.django_db
+def test_a_prepared_query_is_counted_like_any_other_when_queries_are_watched(seed):
+    query = Prepared(published_by_slug, now=prepared.NOW, slug=prepared.SLUG)
+    query.row(slug=SEED_SLUG)
+    with CaptureQueriesContext(connection) as captured:
+        assert query.row(slug=SEED_SLUG) is not None
+    assert len(captured) == 1
+    assert SEED_SLUG in captured[0]["sql"]
+
+
+@pytest.mark.django_db
+def test_a_stand_in_the_query_does_not_use_is_refused():
+    query = Prepared(lambda slug: Article.objects.filter(title="fixed"), slug=prepared.SLUG)
+    with pytest.raises(RuntimeError, match="does not use 'slug'"):
+        query.rows(slug="anything")
+
+
+@pytest.mark.django_db
+def test_converted_rows_are_what_the_orm_returns(seed):
+    """Dates, datetimes and UUIDs come back as Python values on every database."""
+    columns = ("uid", "said_on", "updated_at")
+    query = Prepared(
+        lambda article: (
+            Quote.objects.filter(article_id=article).order_by("pk").values_list(*columns)
+        ),
+        article=prepared.ID,
+    )
+    rows = query.convert(query.rows(article=seed.pk))
+    expected = list(Quote.objects.filter(article=seed).order_by("pk").values_list(*columns))
+    assert rows == expected and len(rows) == 8
+
+
+@pytest.mark.django_db
+def test_the_page_rows_build_the_same_objects_as_the_orm(seed):
+    rows = views.BriefingRows(seed)
+    page = rows.page
+    orm = list(
+        seed.mentions.accepted()
+        .exclude(anchor_state="orphaned")
+        .order_by("start", "end", "id")
+        .select_related("actor", "event__place", "quote__speaker", "quote__addressee", "place")
+    )
+    assert [m.id for m in page.mentions] == [m.id for m in orm]
+    for mine, theirs in zip(page.mentions, orm, strict=True):
+        assert mine.kind == theirs.kind
+        assert mine.target == theirs.target
+    for event in page.events.values():
+        real = Event.objects.select_related("place").get(pk=event.pk)
+        assert (event.title, event.date, event.updated_at) == (
+            real.title,
+            real.date,
+            real.updated_at,
+        )
+        assert event.place == real.place and (
+            event.place is None or event.place.name == real.place.name
+        )
+    for quote in page.quotes.values():
+        real = Quote.objects.select_related("speaker").get(pk=quote.pk)
+        assert (quote.uid, quote.text, quote.speaker_id) == (real.uid, real.text, real.speaker_id)
+        if quote.speaker_id:
+            # Loaded with the quote: reading it costs no query.
+            with CaptureQueriesContext(connection) as captured:
+                assert quote.speaker.name == real.speaker.name
+            assert len(captured) == 0
+
+
+@pytest.mark.django_db
+def test_the_page_digest_follows_a_change_no_version_sees(seed):
+    before = views.BriefingRows(seed).digest
+    assert views.BriefingRows(seed).digest == before
+    Actor.objects.filter(slug="antony-blinken").update(role="Envoy")
+    assert views.BriefingRows(seed).digest != before
+
+
+def test_page_fields_are_listed_in_model_order():
+    """Model.from_db() takes loaded fields in the model's own order."""
+    for model, fields, related in views.TARGET_FIELDS.values():
+        for each, names in [(model, fields), *related.values()]:
+            order = [f.attname for f in each._meta.concrete_fields]
+            assert list(names) == sorted(names, key=order.index), each.__name__
