@@ -17,7 +17,7 @@ from django.contrib.messages.middleware import MessageMiddleware
 from django.contrib.messages.storage import default_storage
 from django.http import HttpRequest, HttpResponse
 from django.middleware.clickjacking import XFrameOptionsMiddleware
-from django.urls import get_script_prefix, get_urlconf
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.functional import SimpleLazyObject, empty
 
 from briefings import cache as render_cache
@@ -170,3 +170,34 @@ class CachedPageMiddleware:
         # What CommonMiddleware adds to every finished response further down.
         response.headers.setdefault("Content-Length", str(len(response.content)))
         return self.xframe.process_response(request, public_cache(request, response))
+
+
+class ApiHeadMiddleware:
+    """Answer HEAD on the API as the same GET would be answered, without the body.
+
+    Django's own views answer HEAD wherever they answer GET; django-ninja routes only the
+    methods an operation names, so a HEAD request (link checkers, monitoring, caches checking
+    a resource) got 405. The view sees a GET (same checks, same throttle, same headers,
+    Content-Length included); the server sends no body for HEAD (gunicorn, as RFC 9110 asks),
+    and the body is dropped here too so no server has to. The access log still says HEAD.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method != "HEAD" or not request.path.startswith(self.prefix()):
+            return self.get_response(request)
+        request.method = "GET"
+        try:
+            response = self.get_response(request)
+        finally:
+            request.method = "HEAD"
+        if not response.streaming:
+            response.headers.setdefault("Content-Length", str(len(response.content)))
+            response.content = b""
+        return response
+
+    @staticmethod
+    def prefix() -> str:
+        return reverse("api:api-root", urlconf=get_urlconf() or settings.ROOT_URLCONF)

@@ -70,6 +70,8 @@ MIDDLEWARE = [
     "briefings.middleware.CachedPageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # HEAD on the API answered like GET (django-ninja routes only the methods named).
+    "briefings.middleware.ApiHeadMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "briefings.middleware.LazyMessageMiddleware",

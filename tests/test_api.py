@@ -726,3 +726,33 @@ def test_links_use_the_configured_site_address(client, settings):
     )
     target = collection["first"]["items"][0]["target"]
     assert target["source"] == f"https://briefings.example.org/briefings/{article.slug}/"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/briefings",
+        "/api/briefings/blinken-cairo-israeli-palestinian-violence",
+        "/api/actors/antony-blinken",
+    ],
+)
+def test_head_is_answered_like_get_without_a_body(client, seed, path):
+    got = client.get(path)
+    head = client.head(path)
+    assert got.status_code == head.status_code == 200
+    assert head.content == b""
+    assert head["Content-Length"] == str(len(got.content))
+    assert head["ETag"] == got["ETag"] if "ETag" in got else "ETag" not in head
+    assert head["Content-Type"] == got["Content-Type"] == "application/json; charset=utf-8"
+    if "ETag" in got:
+        assert client.head(path, HTTP_IF_NONE_MATCH=got["ETag"]).status_code == 304
+
+
+@pytest.mark.django_db
+def test_head_is_refused_where_get_is(client, seed):
+    assert client.head("/api/briefings/no-such-briefing").status_code == 404
+    # An editor endpoint: HEAD is refused exactly as GET is (signed out: 401).
+    refused = client.get("/api/editor/briefings/blinken-cairo-israeli-palestinian-violence")
+    assert refused.status_code == 401
+    assert client.head(refused.request["PATH_INFO"]).status_code == 401
