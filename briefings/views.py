@@ -537,7 +537,7 @@ class BriefingRows:
     """The rows a briefing page is built from: its visible mentions in text order and each
     target they name, read as the database driver gives them (one query for the mentions, one
     per kind of target named). Their digest tells whether anything a page shows has changed;
-    ``page()`` turns them into the objects the page is rendered from, only when needed.
+    ``page`` turns them into the objects the page is rendered from, only when needed.
     """
 
     def __init__(self, article: Article):
