@@ -102,6 +102,28 @@ def test_the_render_cache_check_reads_indexes_only():
         assert "Seq Scan" not in text
 
 
+@postgresql
+@pytest.mark.django_db
+def test_a_page_of_an_actors_events_is_read_from_its_participations_index():
+    """A page of an actor's events (views.participations_of) is read from the participations'
+    index in the page's order (latest first, undated last): only one day's events are sorted
+    (by title), never all of the actor's."""
+    actor = make_actor("Antony Blinken")
+    article = make_article(body="Antony Blinken met Sisi.")
+    event = make_event("Meeting")
+    mention(article, "met", event)
+    event.participations.create(actor=actor, role="host")
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute("SET LOCAL enable_sort = off")
+        sql, params = views.participations_of(actor)[20:41].query.sql_with_params()
+        cursor.execute("EXPLAIN (COSTS OFF) " + sql, params)
+        text = "\n".join(row[0] for row in cursor.fetchall())
+    assert "participant_actor_latest" in text, text
+    assert "Presorted Key: briefings_eventparticipant.event_date" in text, text
+
+
 @pytest.mark.django_db
 def test_search_works_on_every_database(seed):
     """Whatever the database, a word of the seed's quotes and its speaker find the quote."""

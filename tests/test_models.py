@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from briefings.models import Actor, Article, Event, Mention, Place
+from briefings.models import Actor, Article, Event, EventParticipant, Mention, Place
 
 BODY = "Antony Blinken met Abdel Fattah al-Sissi in Cairo on Monday."
 
@@ -144,3 +144,39 @@ def test_roles_exist_with_the_right_rights():
     editors = set(Group.objects.get(name="Editors").permissions.values_list("codename", flat=True))
     assert "change_mention" in annotators and "publish_article" not in annotators
     assert "publish_article" in editors and "delete_mention" in editors
+
+
+@pytest.mark.django_db
+def test_a_participation_keeps_its_events_date_whoever_writes_it(seed):
+    """The database copies an event's date to its participations (the actor pages read an
+    actor's events in date order from them): when a participation is added by the ORM, by a
+    bulk insert, through the many-to-many relation or from a fixture, and when the event's date
+    changes by a save or by an update."""
+
+    def dates_agree() -> bool:
+        rows = EventParticipant.objects.values_list("event_date", "event__date")
+        return bool(rows) and all(copied == date for copied, date in rows)
+
+    assert dates_agree()  # the seed fixture's
+    actor = Actor.objects.create(name="Antony Blinken", slug="blinken-test")
+    day = datetime.date(2023, 1, 30)
+    one = Event.objects.create(title="One", slug="one", kind="meeting", date=day,
+                               date_precision="day")  # fmt: skip
+    two = Event.objects.create(title="Two", slug="two", kind="meeting")
+    EventParticipant.objects.create(event=one, actor=actor)
+    EventParticipant.objects.bulk_create([EventParticipant(event=two, actor=actor, role="host")])
+    one.participants.add(actor, through_defaults={"role": "visitor"})
+    assert dates_agree()
+    assert EventParticipant.objects.get(event=one, role="participant").event_date == day
+    assert EventParticipant.objects.get(event=two).event_date is None
+
+    one.date = datetime.date(2023, 2, 1)
+    one.save()
+    Event.objects.filter(pk=two.pk).update(date=day, date_precision="day")
+    assert dates_agree()
+    assert EventParticipant.objects.get(event=two).event_date == day
+    # A participation saved again from a copy read before the change keeps the event's date.
+    stale = EventParticipant.objects.get(event=two)
+    stale.event_date = datetime.date(1999, 1, 1)
+    stale.save()
+    assert dates_agree()

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import http_date
 
+from briefings import views
 from briefings.models import Actor, Article, Event, Mention
 from tests.conftest import make_user
 from tests.html_checks import vnu_errors
@@ -788,6 +789,44 @@ def test_actor_page_shows_the_latest_of_each_list_and_links_to_every_page(client
     assert "Events with Antony Blinken" in text
     assert "Event 20" in text and "Event 39" in text and "Event 19" not in text
     assert "Later events" in text and "Earlier events" in text
+
+
+@pytest.mark.django_db
+def test_an_actors_events_are_listed_once_latest_first_undated_last(client):
+    """An event the actor took part in under several roles is listed once, with each role;
+    events of one day by title, the latest first; undated events last; events it took no part
+    in, or that only a draft reports, are not listed."""
+    actor = make_actor("Antony Blinken")
+    article = make_article(body="Antony Blinken met, visited, spoke, waited, signed, hid.")
+    draft = make_article(published=False, body="Antony Blinken hid.")
+    day = datetime.date(2023, 1, 30)
+    events = {
+        "met": make_event("Alpha talks", date=day),
+        "visited": make_event("Beta visit", date=day),
+        "spoke": make_event("Statement", date=day - datetime.timedelta(days=3)),
+        "waited": make_event("Undated wait", date=None, date_precision=""),
+        "signed": make_event("Later accord", date=day + datetime.timedelta(days=1)),
+    }
+    for words, event in events.items():
+        mention(article, words, event)
+        participate(event, actor)
+    participate(events["met"], actor, "host")
+    elsewhere = make_event("Not with him", date=day)
+    mention(article, "signed", elsewhere)
+    hidden = make_event("Draft only", date=day)
+    mention(draft, "hid", hidden)
+    participate(hidden, actor)
+    mention(article, "Antony Blinken", actor)
+
+    text = text_of(client.get(f"/actors/{actor.slug}/events/"))
+    order = ["Later accord", "Beta visit", "Alpha talks", "Statement", "Undated wait"]
+    # The list shows events in date order, the earliest first, undated ones at the end.
+    shown = sorted(order, key=text.index)
+    assert shown == ["Statement", "Alpha talks", "Beta visit", "Later accord", "Undated wait"]
+    assert text.count("Alpha talks") == 1
+    assert "Host" in text and "Participant" in text
+    assert "Not with him" not in text and "Draft only" not in text
+    assert [p.event.title for p in views.participations_of(actor)] == order
 
 
 @pytest.mark.django_db
