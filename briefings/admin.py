@@ -171,12 +171,17 @@ class ArticleAdmin(ArticleWorkflowAdmin):
             by_slug = queryset.filter(slug=term)
             if by_slug.exists():
                 return by_slug, False
-        # Matched in a subquery that keeps its LIMIT, so it is run once from the index: folded
-        # into the list query, the search's expression was computed for article after article
-        # in the list's order (seconds for a word in a few thousand articles).
-        matches = search.articles(Article.objects.all(), term, ranked=False)
-        found = matches.values("pk")[:SEARCH_MATCHES]
-        return queryset.filter(pk__in=found), False
+        found = search.articles(queryset, term, ranked=False)
+        if search.full_text():
+            # The match is tested twice on PostgreSQL: in place, so that each of the list's
+            # queries (the count, the page, the date range) reads the matches from the full-text
+            # index alone, and in a subquery that keeps its LIMIT (run once, from the same index).
+            # Taking the two as independent, PostgreSQL expects few rows, so it neither walks the
+            # list's order testing every article's stored vector on the way (seconds for a word
+            # in a few thousand articles) nor reads the whole table to join the matches.
+            matches = search.articles(Article.objects.order_by(), term, ranked=False)
+            found = found.filter(pk__in=matches.values("pk")[:SEARCH_MATCHES])
+        return found, False
 
     @admin.display(description="Mentions", ordering="_mentions")
     def mention_count(self, obj: Article) -> int:

@@ -6,14 +6,18 @@ tiny; the question is whether the index *can* serve the condition, and with only
 left, nothing else can) and name the index that must appear.
 """
 
+import datetime
+
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from briefings import cache as render_cache
 from briefings import search, views
 from briefings.filters import ArticleFilter
 from briefings.models import Actor, Article, Quote
+from tests.conftest import make_user
 from tests.page_data import make_actor, make_article, make_event, make_place, mention
 
 postgresql = pytest.mark.skipif(
@@ -122,6 +126,40 @@ def test_a_page_of_an_actors_events_is_read_from_its_participations_index():
         text = "\n".join(row[0] for row in cursor.fetchall())
     assert "participant_actor_latest" in text, text
     assert "Presorted Key: briefings_eventparticipant.event_date" in text, text
+
+
+@postgresql
+@pytest.mark.django_db
+def test_the_changelist_search_reads_the_matches_from_the_full_text_index(client):
+    """Each query of a changelist search (the count, the page, the date range) finds the
+    matching articles through the full-text index, not by reading the table or by walking the
+    list's order and testing every article."""
+    for year in (2021, 2022, 2023):
+        make_article(
+            title=f"Talks in Cairo {year}",
+            body="Officials met.",
+            dateline=datetime.date(year, 1, 30),
+        )
+    make_article(title="Raid in Jenin", body="The army entered Jenin.")
+    client.force_login(make_user("boss", is_superuser=True))
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/admin/briefings/article/", {"q": "Cairo talks"})
+    assert len(response.context["cl"].result_list) == 3
+    searches = [q["sql"] for q in queries.captured_queries if "search_document" in q["sql"]]
+    assert len(searches) == 3
+    for sql in searches:
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("EXPLAIN (COSTS OFF) " + sql)
+            text = "\n".join(row[0] for row in cursor.fetchall())
+        # The list's own table (no alias) is read through the full-text index, or row by row
+        # for the matches' ids: never whole, nor walked in the list's order.
+        lines = text.splitlines()
+        outer = [i for i, line in enumerate(lines) if line.endswith(" on briefings_article")]
+        assert outer, text
+        for i in outer:
+            assert "Bitmap Heap Scan" in lines[i] or "Index Cond: (id = " in lines[i + 1], text
+        assert "article_search" in text, text
 
 
 @pytest.mark.django_db
