@@ -66,7 +66,9 @@ POSTGRESQL_REVERSE = [
 ]
 
 # SQLite's triggers run after the write; they do not fire themselves again (recursive triggers
-# are off unless a connection turns them on).
+# are off unless a connection turns them on). Django rebuilds a SQLite table to alter one of its
+# columns, which drops the table's triggers: a later migration that rebuilds the events or the
+# participations table there must create them again (tests/test_models.py fails otherwise).
 PARTICIPANT_DATE = (
     "UPDATE briefings_eventparticipant SET event_date = "
     "(SELECT date FROM briefings_event WHERE id = NEW.event_id) WHERE id = NEW.id"
