@@ -38,7 +38,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.db.models import QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
@@ -123,13 +123,9 @@ def _actor_lookup(now: datetime.datetime, slug: str):
         _latest(Article.objects.published(now=now), "publish_at"),
     ]
     generation = {f"g{i}": stamp for i, stamp in enumerate(stamps)}
-    public = Mention.objects.filter(
-        actor=OuterRef("pk"),
-        status=Mention.Status.ACCEPTED,
-        article__in=Article.objects.published(now=now),
-    ).exclude(anchor_state=Mention.Anchor.ORPHANED)
     return (
-        Actor.objects.filter(Exists(public), slug=slug)
+        Actor.objects.public(now=now)
+        .filter(slug=slug)
         .annotate(**generation)
         .order_by()
         .values_list("pk", *generation)[:1]

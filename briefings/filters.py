@@ -14,7 +14,7 @@ from django.db.models.lookups import Exact
 from django.urls import reverse_lazy
 
 from briefings import search
-from briefings.models import Actor, Article, Event, Mention, Place, Quote
+from briefings.models import Actor, Article, ArticleFacet, Event, Mention, Place, Quote
 
 
 # Choices are limited to public rows so that a filter never reveals that a draft's slug exists.
@@ -153,29 +153,26 @@ class ArticleFilter(django_filters.FilterSet):
         # Pages let people type an actor's name; the API takes slugs, as it documents.
         self.filters["actor"].extra["by_name"] = actor_names
 
-    # EXISTS subqueries keep one row per article and stop at the first mention; migration 0005
-    # indexes each probe (an actor's or a place's mentions by article, an article's events).
-    def _mentioned(self, condition: Q) -> Exists:
-        return Exists(
-            Mention.objects.filter(
-                condition, article=OuterRef("pk"), status=Mention.Status.ACCEPTED
-            )
-        )
-
+    # EXISTS subqueries keep one row per article and stop at the first match; each probe has an
+    # index: an actor's mentions by article (migration 0005), an article's facets by place or
+    # event kind (ArticleFacet, migration 0008), which also list a place's or a kind's articles.
     def filter_actor(self, queryset, name, value):
-        return queryset.filter(self._mentioned(Q(actor=value))) if value else queryset
-
-    def filter_event_kind(self, queryset, name, value):
-        return queryset.filter(self._mentioned(Q(event__kind=value))) if value else queryset
-
-    def filter_place(self, queryset, name, value):
         if not value:
             return queryset
-        # Two EXISTS, not one over "this place or an event there": each has an index to use,
-        # the OR inside one subquery has none.
-        return queryset.filter(
-            self._mentioned(Q(place=value)) | self._mentioned(Q(event__place=value))
+        mentions = Mention.objects.filter(
+            actor=value, article=OuterRef("pk"), status=Mention.Status.ACCEPTED
         )
+        return queryset.filter(Exists(mentions))
+
+    def _filed_under(self, queryset, **facet):
+        return queryset.filter(Exists(ArticleFacet.objects.filter(article=OuterRef("pk"), **facet)))
+
+    def filter_event_kind(self, queryset, name, value):
+        return self._filed_under(queryset, event_kind=value) if value else queryset
+
+    def filter_place(self, queryset, name, value):
+        # Places a briefing mentions and places of the events it mentions: one facet row each.
+        return self._filed_under(queryset, place=value) if value else queryset
 
     def is_valid(self):
         valid = super().is_valid()

@@ -109,10 +109,17 @@ class Place(models.Model):
 
 class ActorQuerySet(SlugQuerySet):
     def public(self, now=None) -> ActorQuerySet:
-        """Actors that a published briefing mentions (accepted mentions only)."""
+        """Actors that a published briefing shows: named by an accepted mention that still sits
+        on its words (not orphaned). The one definition for pages, API, filters and caches."""
         # EXISTS, not a join with DISTINCT: the database stops at the first such mention
         # instead of gathering every mention of every actor (millions in a large corpus).
-        return self.filter(_mentioned_in_published("actor", now))
+        return self.filter(
+            Exists(
+                Mention.objects.visible().filter(
+                    actor=OuterRef("pk"), article__in=Article.objects.published(now=now)
+                )
+            )
+        )
 
 
 # Slug natural keys come from SlugManager; the queryset adds public().
@@ -937,7 +944,11 @@ class Article(models.Model):
 
 class QuoteQuerySet(models.QuerySet):
     def public(self) -> QuoteQuerySet:
-        return self.filter(article__in=Article.objects.published())
+        """Quotes reported in published briefings."""
+        # Tested on the joined article, not with article__in=published(): the newest-first list
+        # then walks the published articles' index from now on, instead of passing the quotes
+        # of every scheduled, draft and withdrawn article first.
+        return self.filter(published_condition(through="article__"))
 
 
 class QuoteManager(models.Manager.from_queryset(QuoteQuerySet)):
@@ -1001,6 +1012,10 @@ class Quote(models.Model):
 class MentionQuerySet(models.QuerySet):
     def accepted(self) -> MentionQuerySet:
         return self.filter(status=Mention.Status.ACCEPTED)
+
+    def visible(self) -> MentionQuerySet:
+        """What readers see annotated: accepted by an editor and still on its words."""
+        return self.accepted().exclude(anchor_state=Mention.Anchor.ORPHANED)
 
     def with_targets(self) -> MentionQuerySet:
         return self.select_related("actor", "event", "quote__speaker", "place")
@@ -1156,6 +1171,45 @@ class Mention(LinksOneTarget, models.Model):
 
         selector = anchoring.capture(self.article.body, self.start, self.end)
         self.exact, self.prefix, self.suffix = selector.exact, selector.prefix, selector.suffix
+
+
+class ArticleFacet(models.Model):
+    """What an article's accepted mentions file it under, for the briefing filters: a place it
+    mentions (place ``event_kind`` blank), or the place (or none) and kind of an event it
+    mentions. One row per distinct combination.
+
+    Derived data, written by the database alone: triggers on mentions and events (migration
+    0008) rebuild an article's rows whenever one of its mentions is added, deleted or changes
+    status, target or article, and an event's articles' rows when its kind or place changes, so
+    no edit path (the API, the admin, a revert, a bulk insert, loaddata) can leave it stale. The
+    filters then ask one index per article ("is this article filed under Cairo?") instead of
+    joining its mentions to their events, and find a place's or a kind's articles in one index
+    without reading every event there. Not in backups: a restore rebuilds it.
+    """
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    # Indexed with the article (below), not alone.
+    place = models.ForeignKey(
+        Place, null=True, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    event_kind = models.CharField(max_length=30, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["place", "article"],
+                condition=Q(place__isnull=False),
+                name="facet_place_article",
+            ),
+            models.Index(
+                fields=["event_kind", "article"],
+                condition=~Q(event_kind=""),
+                name="facet_kind_article",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article_id}: place {self.place_id}, event kind {self.event_kind or '-'}"
 
 
 class SuggestionQuerySet(models.QuerySet):

@@ -106,7 +106,7 @@ def _mentioned(field: str):
 
 
 def public_actors():
-    return Actor.objects.filter(_mentioned("actor"))
+    return Actor.objects.public()
 
 
 def public_events():

@@ -455,6 +455,32 @@ def test_actor_with_only_suggested_mentions_is_not_public(client):
     assert actor.slug not in client.get("/api/actors").content.decode()
 
 
+@pytest.mark.django_db
+def test_actor_whose_mentions_are_all_orphaned_is_public_nowhere(client):
+    """An actor named only by orphaned mentions (their words are gone from the text) is not
+    public: not in the API's actor list, detail or an event's participants, and not on the
+    site's pages, which go by the same definition (Actor.objects.public())."""
+    article, named, event, *_ = annotated_article()
+    orphan = make_actor("Orphan Person")
+    mention(article, 17, 21, actor=orphan, anchor_state="orphaned")
+    EventParticipant.objects.create(event=event, actor=orphan, role="visitor")
+    assert client.get(f"/api/actors/{orphan.slug}").status_code == 404
+    assert slugs(client.get("/api/actors")) == [named.slug]
+    participants = client.get(f"/api/events/{event.slug}").json()["participants"]
+    assert [p["actor"]["slug"] for p in participants] == [named.slug]
+    assert slugs(client.get(f"/api/briefings?actor={orphan.slug}")) == []
+    assert client.get(f"/actors/{orphan.slug}/").status_code == 404
+
+    # Re-anchored, the same mention makes the actor public everywhere again.
+    Mention.objects.filter(actor=orphan).update(anchor_state="reanchored")
+    cache.clear()
+    assert client.get(f"/api/actors/{orphan.slug}").status_code == 200
+    assert slugs(client.get("/api/actors")) == sorted(
+        [named.slug, orphan.slug], key=lambda s: Actor.objects.get(slug=s).name
+    )
+    assert client.get(f"/actors/{orphan.slug}/").status_code == 200
+
+
 # W3C annotations ---------------------------------------------------------------------------------
 
 

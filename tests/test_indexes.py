@@ -62,8 +62,8 @@ def test_quote_and_actor_search_use_their_indexes():
     ("data", "indexes"),
     [
         ({"actor": "{actor}"}, ["mention_actor_article"]),
-        ({"event_kind": "meeting"}, ["mention_article_event"]),
-        ({"place": "{place}"}, ["mention_place_article"]),
+        ({"event_kind": "meeting"}, ["facet_kind_article"]),
+        ({"place": "{place}"}, ["facet_place_article"]),
         (
             {"date_from": "2023-01-01", "date_to": "2023-03-31"},
             ["article_published_dateline", "article_dateline"],
@@ -72,7 +72,8 @@ def test_quote_and_actor_search_use_their_indexes():
 )
 def test_briefing_filters_use_their_indexes(data, indexes):
     """The ids of a page of filtered briefings (briefings.api.page) come from an index built
-    for the filter: the mentions' for actors, places and events, the datelines'."""
+    for the filter: the mentions' for actors, the article facets' for places and event kinds,
+    the datelines'."""
     article = make_article(body="Blinken met Sisi in Cairo on Monday.")
     actor, place = make_actor("Antony Blinken"), make_place("Cairo")
     mention(article, "Blinken", actor)

@@ -2,10 +2,11 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
-# Rebuilt by `migrate` on the database restored into (content types, permissions) or worthless
-# after a restore (sessions: editors log in again). Everything else is the site: articles,
-# annotations, revisions, audit trail, suggestions, users and groups, and the admin's history.
-EXCLUDED = ["contenttypes", "auth.permission", "sessions"]
+# Rebuilt by `migrate` on the database restored into (content types, permissions), by the
+# database itself as the mentions are loaded (article facets), or worthless after a restore
+# (sessions: editors log in again). Everything else is the site: articles, annotations,
+# revisions, audit trail, suggestions, users and groups, and the admin's history.
+EXCLUDED = ["contenttypes", "auth.permission", "sessions", "briefings.articlefacet"]
 FORMATS = (".json", ".json.gz", ".json.bz2", ".json.xz")
 
 
