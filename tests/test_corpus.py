@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from briefings import anchoring, corpus
 from briefings.models import Actor, Article, Event, EventParticipant, Mention, Place, Quote
+from tests.test_facets import assert_in_step as assert_facets_in_step
 
 ACTORS = 300
 
@@ -158,6 +159,8 @@ def test_follow_up_articles_refer_to_events_of_earlier_runs():
     """An event reported by one article is mentioned by later ones, across runs of the command."""
     generate(20)
     generate(40)
+    # Bulk-inserted mentions file their articles under places and event kinds as edits do.
+    assert_facets_in_step()
     shared = [
         m
         for m in Mention.objects.filter(event__isnull=False).select_related("event", "article")
