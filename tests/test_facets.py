@@ -138,7 +138,8 @@ def test_filters_follow_the_editors_changes(client, editor):
     a mention deleted and a revert each change what the place and event kind filters find."""
     eddie = api_client(editor)
     article = make_article(body=BODY)
-    gamma, delta = place("Gamma City"), place("Delta")
+    gamma = place("Gamma City")
+    place("Delta")
     event = make_event(place=gamma, slug="the-meeting")
     article.make_revision(message="Before annotating")
 
