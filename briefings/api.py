@@ -21,6 +21,8 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import (
     Exists,
+    F,
+    Lookup,
     OuterRef,
     Prefetch,
     ProtectedError,
@@ -336,6 +338,24 @@ def apply_filters(filterset_class, query: schemas.PageQuery, queryset: QuerySet)
     )
 
 
+class IdIn(Lookup):
+    """``pk IN (ids)``, sent to PostgreSQL as one array (``= ANY(%s)``): a thousand ids with a
+    placeholder each cost more to build, send and parse than the query they select with."""
+
+    lookup_name = "id_in"
+    prepare_rhs = False
+
+    def __init__(self, ids: list[int]):
+        super().__init__(F("pk"), list(ids))
+
+    def as_sql(self, compiler, connection):
+        lhs, params = self.process_lhs(compiler, connection)
+        if connection.vendor != "postgresql" or not self.rhs:
+            In = self.lhs.output_field.get_lookup("in")
+            return In(self.lhs, self.rhs).as_sql(compiler, connection)
+        return f"{lhs} = ANY(%s)", [*params, self.rhs]
+
+
 def page(queryset: QuerySet, query: schemas.PageQuery, *, count_in_order: bool = False) -> dict:
     """A page of the queryset, with the number of matches counted up to COUNT_LIMIT.
 
@@ -353,7 +373,7 @@ def page(queryset: QuerySet, query: schemas.PageQuery, *, count_in_order: bool =
     counted = queryset if count_in_order else queryset.order_by()
     found = list(counted.values_list("pk", flat=True)[: schemas.COUNT_LIMIT + 1])
     capped = len(found) > schemas.COUNT_LIMIT
-    among = queryset if capped else queryset.model._default_manager.filter(pk__in=found)
+    among = queryset if capped else queryset.model._default_manager.filter(IdIn(found))
     ids = among.order_by(*(queryset.query.order_by or queryset.model._meta.ordering)).values("pk")
     window = ids[query.offset : query.offset + query.limit]
     return {
