@@ -1184,7 +1184,9 @@ class ArticleFacet(models.Model):
     no edit path (the API, the admin, a revert, a bulk insert, loaddata) can leave it stale. The
     filters then ask one index per article ("is this article filed under Cairo?") instead of
     joining its mentions to their events, and find a place's or a kind's articles in one index
-    without reading every event there. Not in backups: a restore rebuilds it.
+    without reading every event there. Not in backups: a restore rebuilds it. Edits of one
+    article queue on its row lock (Article.editing()); an event edited at the same moment may
+    leave a duplicate row until the article's next change, which the filters (EXISTS) ignore.
     """
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
