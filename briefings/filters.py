@@ -155,7 +155,7 @@ class ArticleFilter(django_filters.FilterSet):
 
     # EXISTS subqueries keep one row per article and stop at the first match; each probe has an
     # index: an actor's mentions by article (migration 0005), an article's facets by place or
-    # event kind (ArticleFacet, migration 0008), which also list a place's or a kind's articles.
+    # event kind (ArticleFacet, migration 0009), which also list a place's or a kind's articles.
     def filter_actor(self, queryset, name, value):
         if not value:
             return queryset

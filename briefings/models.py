@@ -1179,7 +1179,7 @@ class ArticleFacet(models.Model):
     mentions. One row per distinct combination.
 
     Derived data, written by the database alone: triggers on mentions and events (migration
-    0008) rebuild an article's rows whenever one of its mentions is added, deleted or changes
+    0009) rebuild an article's rows whenever one of its mentions is added, deleted or changes
     status, target or article, and an event's articles' rows when its kind or place changes, so
     no edit path (the API, the admin, a revert, a bulk insert, loaddata) can leave it stale. The
     filters then ask one index per article ("is this article filed under Cairo?") instead of
