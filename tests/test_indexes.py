@@ -88,6 +88,14 @@ def test_briefing_filters_use_their_indexes(data, indexes):
 
 @postgresql
 @pytest.mark.django_db
+def test_public_actors_are_probed_through_their_visible_mentions_index():
+    """Whether an actor is public is answered from the index of its visible (accepted, not
+    orphaned) mentions, which stops at the first one, not by gathering all of them."""
+    assert "mention_actor_visible" in plan(Actor.objects.public().filter(slug="x"))
+
+
+@postgresql
+@pytest.mark.django_db
 def test_the_render_cache_check_reads_indexes_only():
     """The one query of a cached page view finds the article by slug and each generation by
     its updated_at index, never by scanning a table."""

@@ -169,5 +169,9 @@ class Migration(migrations.Migration):
                 'indexes': [models.Index(condition=models.Q(('place__isnull', False)), fields=['place', 'article'], name='facet_place_article'), models.Index(condition=models.Q(('event_kind', ''), _negated=True), fields=['event_kind', 'article'], name='facet_kind_article')],
             },
         ),
+        migrations.AddIndex(
+            model_name='mention',
+            index=models.Index(condition=models.Q(('actor__isnull', False), ('status', 'accepted'), models.Q(('anchor_state', 'orphaned'), _negated=True)), fields=['actor', 'article'], name='mention_actor_visible'),
+        ),
         migrations.RunPython(run(FORWARDS), run(BACKWARDS)),
     ]
