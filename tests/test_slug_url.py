@@ -26,3 +26,21 @@ def test_slug_url_follows_the_url_configuration(settings):
     first = slug_url("briefings:actor", "antony-blinken")
     settings.ROOT_URLCONF = "tests.urls_mounted"
     assert slug_url("briefings:actor", "antony-blinken") == "/mounted" + first
+
+
+def test_the_page_frame_links_follow_the_prefix_the_urls_and_the_static_settings(settings):
+    from django.template.loader import render_to_string
+
+    frame = render_to_string("base.html")
+    assert 'action="/search/"' in frame and 'href="/static/briefings/site.css"' in frame
+    set_script_prefix("/news/")
+    try:
+        assert 'action="/news/search/"' in render_to_string("base.html")
+    finally:
+        set_script_prefix("/")
+    settings.ROOT_URLCONF = "tests.urls_mounted"
+    settings.STATIC_URL = "/assets/"
+    frame = render_to_string("base.html")
+    assert f'action="{reverse("briefings:search")}"' in frame
+    assert reverse("briefings:search") != "/search/"
+    assert 'href="/assets/briefings/site.css"' in frame
