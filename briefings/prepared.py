@@ -22,7 +22,7 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -99,9 +99,42 @@ class Prepared:
             with db.cursor() as cursor:
                 cursor.execute(compiled.sql, params)
                 return cursor.fetchall()
-        # What db.cursor() and cursor.execute() check before running a statement.
+        if self._checks_by_running(db):
+            try:
+                rows = self._run(db, compiled, params)
+            except DatabaseError:
+                if db.is_usable():
+                    raise
+                db.close()  # a kept connection that died while idle: once more on a new one
+                rows = self._run(db, compiled, params)
+            db.health_check_done = True
+            return rows
+        # What db.cursor() checks before running a statement.
         db.close_if_health_check_failed()
         db.ensure_connection()
+        return self._run(db, compiled, params)
+
+    @staticmethod
+    def _checks_by_running(db) -> bool:
+        """Whether this statement can stand for the health check Django makes before the first
+        statement on a kept connection in each request (CONN_HEALTH_CHECKS).
+
+        Django's check is a round trip of its own (on PostgreSQL, a third of what a cached page
+        costs). Here the statement runs first; only if it fails is the connection checked, and
+        a dead one replaced and the statement run again, as Django's check would have done
+        before it. Not inside a transaction, where running again would not be the same.
+        """
+        return (
+            db.connection is not None
+            and db.health_check_enabled
+            and not db.health_check_done
+            and not db.in_atomic_block
+        )
+
+    @staticmethod
+    def _run(db, compiled: _Compiled, params: list) -> list[tuple]:
+        db.ensure_connection()
+        # What cursor.execute() checks before running a statement.
         db.validate_no_broken_transaction()
         with db.wrap_database_errors:
             return db.connection.execute(compiled.driver_sql, params).fetchall()

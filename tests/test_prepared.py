@@ -119,3 +119,80 @@ def test_page_fields_are_listed_in_model_order():
         for each, names in [(model, fields), *related.values()]:
             order = [f.attname for f in each._meta.concrete_fields]
             assert list(names) == sorted(names, key=order.index), each.__name__
+
+
+# -- the first statement of a request stands for the connection's health check ----------------
+
+on_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="a server connection can die while kept idle"
+)
+
+
+def as_at_the_start_of_a_request():
+    """A kept connection, to be checked before its first statement (CONN_HEALTH_CHECKS)."""
+    connection.ensure_connection()
+    connection.health_check_enabled = True
+    connection.health_check_done = False
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_kept_connection_that_died_is_replaced_and_the_lookup_answered(seed, monkeypatch):
+    import psycopg
+
+    from briefings import cache as render_cache
+
+    render_cache.briefing_state(SEED_SLUG)  # compiled on this connection
+    as_at_the_start_of_a_request()
+    dead = connection.connection.info.backend_pid
+    params = connection.get_connection_params()
+    with psycopg.connect(**{k: v for k, v in params.items() if k != "context"}) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", [dead])
+    runs = spy_on_runs(monkeypatch)
+    state = render_cache.briefing_state(SEED_SLUG)
+    assert state is not None and state.pk == seed.pk
+    assert connection.connection.info.backend_pid != dead
+    assert runs == [1, 1]  # failed on the dead connection, answered on the new one
+
+
+def spy_on_runs(monkeypatch) -> list:
+    """Count the statements Prepared runs (each still runs)."""
+    runs = []
+    real = Prepared._run
+    monkeypatch.setattr(Prepared, "_run", staticmethod(lambda *a: runs.append(1) or real(*a)))
+    return runs
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_healthy_connection_is_not_checked_apart(seed, monkeypatch):
+    """One round trip where Django's check would make two."""
+    from briefings import cache as render_cache
+
+    render_cache.briefing_state(SEED_SLUG)  # compiled on this connection
+    as_at_the_start_of_a_request()
+    checks = []
+    real = connection.is_usable
+    monkeypatch.setattr(connection, "is_usable", lambda: checks.append(1) or real())
+    assert render_cache.briefing_state(SEED_SLUG).pk == seed.pk
+    assert checks == [] and connection.health_check_done
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_an_error_of_the_statement_itself_is_raised_not_run_again(seed, monkeypatch):
+    from django.db import DataError
+
+    failing = Prepared(
+        lambda slug: (
+            Article.objects.filter(slug=slug)
+            .extra(where=["1 / (length(slug) - length(slug)) = 1"])
+            .values_list("pk")
+        ),
+        slug=prepared.SLUG,
+    )
+    as_at_the_start_of_a_request()
+    runs = spy_on_runs(monkeypatch)
+    with pytest.raises(DataError, match="division by zero"):
+        failing.rows(slug=SEED_SLUG)
+    assert runs == [1]
