@@ -103,8 +103,9 @@ DATABASES = {
         # one query a cached page makes (on SQLite too, which re-reads the schema each time).
         conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", "60")),
         # A kept connection is checked before a request reuses it; for PostgreSQL that is one
-        # more round trip per request, which operators may trade for one failed request after
-        # the database restarts (Django then drops the broken connection).
+        # more round trip per request (none where the first statement is a compiled lookup,
+        # briefings.prepared, which stands for the check), which operators may trade for one
+        # failed request after the database restarts (Django then drops the broken connection).
         conn_health_checks=env_bool("DJANGO_CONN_HEALTH_CHECKS", True),
     )
 }
