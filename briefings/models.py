@@ -53,16 +53,6 @@ def slug_url(view: str, slug: str) -> str:
     return f"{before}{slug}{after}"
 
 
-def _mentioned_in_published(field: str, now=None) -> Exists:
-    return Exists(
-        Mention.objects.filter(
-            **{field: OuterRef("pk")},
-            status=Mention.Status.ACCEPTED,
-            article__in=Article.objects.published(now=now),
-        )
-    )
-
-
 class SlugQuerySet(models.QuerySet):
     pass
 
@@ -185,10 +175,17 @@ class Actor(models.Model):
 
 class EventQuerySet(SlugQuerySet):
     def public(self, now=None) -> EventQuerySet:
-        """Events that a published briefing mentions (accepted mentions only)."""
+        """Events that a published briefing shows: named by an accepted mention that still sits
+        on its words (not orphaned). The one definition for pages, API, filters and caches."""
         # EXISTS, not a join with DISTINCT: the database stops at the first such mention
         # instead of gathering every mention of every event (millions in a large corpus).
-        return self.filter(_mentioned_in_published("event", now))
+        return self.filter(
+            Exists(
+                Mention.objects.visible().filter(
+                    event=OuterRef("pk"), article__in=Article.objects.published(now=now)
+                )
+            )
+        )
 
 
 # Slug natural keys come from SlugManager; the queryset adds public().

@@ -101,16 +101,12 @@ def public_mentions():
     return visible_mentions().filter(article__in=Article.objects.published())
 
 
-def _mentioned(field: str):
-    return Exists(public_mentions().filter(**{field: OuterRef("pk")}))
-
-
 def public_actors():
     return Actor.objects.public()
 
 
 def public_events():
-    return Event.objects.filter(_mentioned("event"))
+    return Event.objects.public()
 
 
 def public_quotes():

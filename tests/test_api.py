@@ -456,6 +456,24 @@ def test_actor_with_only_suggested_mentions_is_not_public(client):
 
 
 @pytest.mark.django_db
+def test_event_whose_mentions_are_all_orphaned_is_public_nowhere(client):
+    """An event named only by orphaned mentions is in neither the API nor the pages (one
+    definition, Event.objects.public()), until its mention sits on its words again."""
+    article, _, event, *_ = annotated_article()
+    orphan = make_event("Orphan Event", date=datetime.date(2023, 1, 29))
+    mention(article, 17, 21, event=orphan, anchor_state="orphaned")
+    assert client.get(f"/api/events/{orphan.slug}").status_code == 404
+    assert slugs(client.get("/api/events")) == [event.slug]
+    assert client.get(f"/events/{orphan.slug}/").status_code == 404
+
+    Mention.objects.filter(event=orphan).update(anchor_state="reanchored")
+    cache.clear()
+    assert client.get(f"/api/events/{orphan.slug}").status_code == 200
+    assert set(slugs(client.get("/api/events"))) == {event.slug, orphan.slug}
+    assert client.get(f"/events/{orphan.slug}/").status_code == 200
+
+
+@pytest.mark.django_db
 def test_actor_whose_mentions_are_all_orphaned_is_public_nowhere(client):
     """An actor named only by orphaned mentions (their words are gone from the text) is not
     public: not in the API's actor list, detail or an event's participants, and not on the
