@@ -20,7 +20,6 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from dataclasses import fields as dataclass_fields
-from functools import cache
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
@@ -128,7 +127,7 @@ def can_preview(user) -> bool:
 # -- HTTP caching ------------------------------------------------------------------------------
 
 
-@cache
+@functools.cache
 def code_fingerprint() -> str:
     """Changes when the templates or the renderer change, so a deploy invalidates old ETags."""
     digest = hashlib.sha256()
@@ -697,9 +696,9 @@ def briefing(request: HttpRequest, slug: str) -> HttpResponse:
     else:
         article = published_article(slug)
     rows = BriefingRows(article)
+    parts = briefing_parts(request, rows)
 
     if previewing:
-        parts = briefing_parts(request, rows)
         context = briefing_context(request, article, parts, previewing=True)
         response = HttpResponse(
             render_to_string("briefings/briefing.html", context, request=request)
@@ -707,7 +706,6 @@ def briefing(request: HttpRequest, slug: str) -> HttpResponse:
         add_never_cache_headers(response)
         patch_cache_control(response, private=True)
         return response
-    parts = briefing_parts(request, rows)
     return conditional_page(
         request,
         "briefings/briefing.html",
