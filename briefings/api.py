@@ -433,7 +433,29 @@ for _router in (briefings_router, actors_router, events_router, quotes_router):
 
 @briefings_router.get("", response=public_list(schemas.BriefingPage))
 def list_briefings(request: HttpRequest, query: Query[schemas.BriefingQuery]):
-    """Published briefings, newest first."""
+    """Published briefings, newest first.
+
+    Kept in the render cache (briefings.cache.list_state) under the parameters as validated,
+    so addresses that differ only in how they write the same filters share an entry; a
+    malformed filter is a 422 as without the cache, and never kept.
+    """
+    state = render_cache.list_state() if render_cache.enabled() else None
+    if state is None:
+        return briefings_page(query)
+
+    def render() -> tuple[str, None]:
+        return render_detail(request, schemas.BriefingPage, briefings_page(query)), None
+
+    params = sorted(query.model_dump(mode="json", exclude_none=True).items())
+    # Links are absolute: the configured site address is part of what the body is made of.
+    key = state.key(request, "api", params, settings.SITE_URL)
+    response = render_cache.cached_page(request, key, render)
+    if response.status_code == 200:
+        response["Content-Type"] = api.get_content_type()
+    return response
+
+
+def briefings_page(query: schemas.BriefingQuery) -> dict:
     queryset = apply_filters(
         filters.ArticleFilter, query, Article.objects.published().for_listing()
     )

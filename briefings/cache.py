@@ -1,4 +1,4 @@
-"""Render caching for the public briefing and actor pages.
+"""Render caching for the public briefing and actor pages and the lists of briefings.
 
 A page's rendered HTML is kept in Django's cache (local memory by default, Redis when REDIS_URL is
 set) under a key naming everything it was built from:
@@ -6,7 +6,10 @@ set) under a key naming everything it was built from:
 - a briefing page: the article's id and ``version`` (every publish, edit, annotation change and
   revert bumps it) plus the *content generation*;
 - an actor page: the actor's id plus the content generation and the *publication generation*;
-- both: the request's scheme and host (absolute URLs are in the page) and a fingerprint of the
+- a list of briefings (the home page, ``/api/briefings``): both generations, the latest place
+  (the home page's filters offer every place) and the list's parameters, normalised (see
+  ``list_state``);
+- all: the request's scheme and host (absolute URLs are in the page) and a fingerprint of the
   templates and code, so a deploy never serves HTML made by the previous release.
 
 The content generation is the latest ``updated_at`` of the actors, events, quotes and mentions
@@ -20,8 +23,9 @@ than kept in the cache: the local-memory cache is per process, and an unpublish 
 gunicorn worker must take effect at once in all of them. That query also checks that the page is
 public, so a withdrawn briefing is a 404 on the next request, cached or not.
 
-Previews never come here (the views bypass this module for them), and a render that looked at
-the session or the CSRF token (something per reader) is served but never stored.
+Previews never come here (the views bypass this module for them), a render that looked at the
+session or the CSRF token (something per reader) is served but never stored, and neither is an
+error page (a list's rejected filters).
 
 The API's public details (briefings.api) are kept the same way as JSON, with states of their
 own (``api_*_state``) that add the publication generation: what those show of an event or quote
@@ -44,7 +48,7 @@ from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 
 from briefings import prepared
-from briefings.models import Actor, Article, Event, Mention, Quote
+from briefings.models import Actor, Article, Event, Mention, Place, Quote
 from briefings.prepared import Prepared
 
 KEY_PREFIX = "page"
@@ -153,6 +157,39 @@ def actor_state(slug: str) -> State | None:
     if row is None:
         return None
     return State("actor", row[0], tuple(map(_stamp, row[1:])))
+
+
+def _list_lookup(now: datetime.datetime):
+    stamps = [
+        *_content_stamps(),
+        _latest(Article.objects.published(now=now), "publish_at"),
+        # Places have no updated_at: a new one is seen at once, a renamed one within the timeout.
+        _latest(Place.objects.all(), "pk"),
+    ]
+    generation = {f"g{i}": stamp for i, stamp in enumerate(stamps)}
+    return (
+        Article.objects.order_by("-updated_at")
+        .annotate(**generation)
+        .values_list("updated_at", *generation)[:1]
+    )
+
+
+_LIST = Prepared(_list_lookup, now=prepared.NOW)
+
+
+def list_state() -> State | None:
+    """What every list of published briefings depends on: the publication generation (the
+    latest ``updated_at`` of any article, so an edit, a publication or a withdrawal anywhere
+    makes new keys, and the latest publication time already reached, so a scheduled briefing
+    joins the lists when it goes live), the content generation (the key actors shown, the
+    filters by actor, place and event kind) and the latest place. None when there is no
+    article at all: nothing worth keeping.
+
+    A search (``q``) is kept too: it matches the articles' own text, which only changes with
+    their ``updated_at``. The parameters of the list asked for are the caller's variant.
+    """
+    row = _LIST.row()
+    return None if row is None else State("list", 0, tuple(map(_stamp, row)))
 
 
 # The API's details (briefings.api) are public as the models' published()/public() say, and
@@ -281,28 +318,35 @@ def remember_state(request: HttpRequest, kind: str, slug: str, state: State) -> 
 
 
 def state_for(request: HttpRequest, kind: str, slug: str) -> State | None:
-    """The state of a briefing or actor page, as remembered for this request or read now."""
+    """The state of a briefing or actor page, or of the lists (kind "list", no slug), as
+    remembered for this request or read now."""
     known = getattr(request, "_render_states", {}).get((kind, slug))
     if known is not None:
         return known
+    if kind == "list":
+        return list_state()
     return briefing_state(slug) if kind == "briefing" else actor_state(slug)
 
 
 def cached_page(
     request: HttpRequest,
     key: str,
-    render: Callable[[], tuple[str, datetime.datetime | None]],
+    render: Callable[[], tuple[str, datetime.datetime | None] | HttpResponse],
 ) -> HttpResponse:
     """The page stored under ``key``, rendered by ``render()`` (HTML, last modified) on a miss.
 
     Answers 304 when the client's validators match. The ETag is derived from the key, so it
-    changes exactly when the content may have.
+    changes exactly when the content may have. ``render()`` may instead return a response (an
+    error page): it is answered as it is, never kept.
     """
     response = stored_response(request, key)
     if response is not None:
         return response
     etag = etag_for(key)
-    html, modified = render()
+    made = render()
+    if isinstance(made, HttpResponse):
+        return made
+    html, modified = made
     # Stored encoded: a hit then neither re-encodes nor copies the page.
     entry = {
         "content": html.encode(),

@@ -8,6 +8,7 @@ set here from settings.CONTENT_SECURITY_POLICY.
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from collections.abc import Callable
@@ -22,7 +23,7 @@ from django.utils.functional import SimpleLazyObject, empty
 
 from briefings import cache as render_cache
 from briefings.models import SLUG_PATTERN, slug_route
-from briefings.views import public_cache
+from briefings.views import home_key, public_cache
 
 access_log = logging.getLogger("briefings.access")
 
@@ -114,20 +115,23 @@ class LazyMessageMiddleware(MessageMiddleware):
 
 
 class CachedPageMiddleware:
-    """Answer a reader's request for a briefing or actor page kept in the render cache before the
-    session, CSRF, authentication and message layers and the URL patterns are run.
+    """Answer a reader's request for a page kept in the render cache (a briefing, an actor, the
+    home page's lists) before the session, CSRF, authentication and message layers and the URL
+    patterns are run.
 
     A kept page is the same for every reader, and those layers add nothing to it for a request
     without a session cookie: the response is the one the view would give (the same lookup in
-    briefings.cache, the same Cache-Control, X-Frame-Options from Django's own middleware and
-    Content-Length as CommonMiddleware sets it).
-    Everything else goes down the stack: editors (session cookie), query strings (previews,
-    list pages), other methods, pages not public (the view answers 404), pages not yet kept (the
-    view renders and keeps them, reusing the state read here). Placed after the security
-    layers, so HTTPS redirects and security headers apply as to any response.
+    briefings.cache, the same key, the same Cache-Control, X-Frame-Options from Django's own
+    middleware and Content-Length as CommonMiddleware sets it).
+    Everything else goes down the stack: editors (session cookie), query strings on briefing
+    and actor pages (previews, list pages; on the home page they are part of the key), other
+    methods, pages not public (the view answers 404), pages not yet kept (the view renders and
+    keeps them, reusing the state read here). Placed after the security layers, so HTTPS
+    redirects and security headers apply as to any response.
     """
 
     VIEWS = {"briefing": "briefings:briefing", "actor": "briefings:actor"}
+    HOME = "briefings:home"
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
@@ -136,7 +140,6 @@ class CachedPageMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if (
             request.method in ("GET", "HEAD")
-            and not request.META.get("QUERY_STRING")
             and settings.SESSION_COOKIE_NAME not in request.COOKIES
         ):
             response = self.kept_page(request)
@@ -145,8 +148,11 @@ class CachedPageMiddleware:
         return self.get_response(request)
 
     def page_of(self, path: str) -> tuple[str, str] | None:
-        """(kind, slug) when ``path`` is a briefing or actor page."""
+        """(kind, slug) when ``path`` is a briefing or actor page; ("list", "") for the home
+        page."""
         urlconf = get_urlconf() or settings.ROOT_URLCONF
+        if path == _route(self.HOME, get_script_prefix(), urlconf):
+            return "list", ""
         for kind, view in self.VIEWS.items():
             before, after = slug_route(view, get_script_prefix(), urlconf)
             if path.startswith(before) and path.endswith(after):
@@ -160,16 +166,26 @@ class CachedPageMiddleware:
         if page is None:
             return None
         kind, slug = page
+        if kind != "list" and request.META.get("QUERY_STRING"):
+            return None
         state = render_cache.state_for(request, kind, slug)
         if state is None:
             return None
-        response = render_cache.stored_response(request, state.key(request))
+        key = home_key(request, state) if kind == "list" else state.key(request)
+        response = render_cache.stored_response(request, key)
         if response is None:
             render_cache.remember_state(request, kind, slug, state)
             return None
         # What CommonMiddleware adds to every finished response further down.
         response.headers.setdefault("Content-Length", str(len(response.content)))
         return self.xframe.process_response(request, public_cache(request, response))
+
+
+@functools.lru_cache(maxsize=16)
+def _route(view: str, script_prefix: str, urlconf: str) -> str:
+    """The path of a view without arguments, worked out once per script prefix and URL
+    configuration."""
+    return reverse(view, urlconf=urlconf)
 
 
 class ApiHeadMiddleware:

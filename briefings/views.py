@@ -27,7 +27,7 @@ from django.conf import settings
 from django.core.cache import cache as django_cache
 from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Count, Exists, F, Model, OuterRef, Subquery
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix, reverse
@@ -790,8 +790,17 @@ def list_page(request: HttpRequest, queryset, per_page: int = PAGE_SIZE) -> List
     return ListPage(number, rows[:per_page], len(rows) > per_page, per_page)
 
 
+def sorted_query(params: QueryDict) -> QueryDict:
+    """The parameters in name order (a name given twice keeps its values' order): a list's
+    page depends on them only, whatever order its address gave them in."""
+    ordered = QueryDict(mutable=True)
+    for name, values in sorted(params.lists()):
+        ordered.setlist(name, values)
+    return ordered
+
+
 def query_without_page(request: HttpRequest) -> str:
-    params = request.GET.copy()
+    params = sorted_query(request.GET)
     params.pop("page", None)
     return params.urlencode()
 
@@ -821,6 +830,14 @@ def filter_errors(request: HttpRequest, form) -> list[dict]:
     return errors
 
 
+def home_key(request: HttpRequest, state: render_cache.State) -> str:
+    """The render cache key of the home page asked for: its parameters (filters, search,
+    page), which are all the page reads of the request besides what State.key names (scheme
+    and host). briefings.middleware answers with it too."""
+    query = sorted_query(request.GET).urlencode() if request.META.get("QUERY_STRING") else ""
+    return state.key(request, "home", query, get_language(), settings.SITE_URL)
+
+
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
     """The latest briefings, filtered by the shared ArticleFilter; bad filters are explained.
@@ -830,7 +847,26 @@ def home(request: HttpRequest) -> HttpResponse:
 
     The actor filter is a text field: a slug (as links give), or a name or alias typed by the
     reader; one that names no public actor, or several, is explained with actors to choose from.
+
+    Served from the render cache (briefings.cache), each list (filters, search, page) under its
+    own key: a hit costs one query. Rejected filters (400) and pages past the end (404) are
+    answered as they are and never kept.
     """
+    state = render_cache.state_for(request, "list", "") if render_cache.enabled() else None
+    if state is None:
+        html, status = home_page(request)
+        return public_cache(request, HttpResponse(html, status=status))
+
+    def render_page() -> tuple[str, None] | HttpResponse:
+        html, status = home_page(request)
+        return (html, None) if status == 200 else HttpResponse(html, status=status)
+
+    response = render_cache.cached_page(request, home_key(request, state), render_page)
+    return public_cache(request, response)
+
+
+def home_page(request: HttpRequest) -> tuple[str, int]:
+    """The home page's HTML and status, built from the database."""
     filterset = ArticleFilter(
         request.GET or None,
         queryset=Article.objects.published().for_listing(),
@@ -850,28 +886,25 @@ def home(request: HttpRequest) -> HttpResponse:
         articles = page.object_list
         actors = key_actors([a.pk for a in articles])
         cards = [{"article": a, "actors": actors.get(a.pk, [])} for a in articles]
-    response = HttpResponse(
-        render_to_string(
-            "briefings/home.html",
-            {
-                "filterset": filterset,
-                "form": filterset.form,
-                "errors": errors,
-                "page": page,
-                "cards": cards,
-                "filtered": filtered,
-                "found": page.seen if page else 0,
-                "actor": getattr(filterset.form, "cleaned_data", {}).get("actor"),
-                "query": query_without_page(request),
-                "canonical": ""
-                if filtered or errors or (page and page.number > 1)
-                else absolute(request, reverse("briefings:home")),
-            },
-            request=request,
-        ),
-        status=status,
+    html = render_to_string(
+        "briefings/home.html",
+        {
+            "filterset": filterset,
+            "form": filterset.form,
+            "errors": errors,
+            "page": page,
+            "cards": cards,
+            "filtered": filtered,
+            "found": page.seen if page else 0,
+            "actor": getattr(filterset.form, "cleaned_data", {}).get("actor"),
+            "query": query_without_page(request),
+            "canonical": ""
+            if filtered or errors or (page and page.number > 1)
+            else absolute(request, reverse("briefings:home")),
+        },
+        request=request,
     )
-    return public_cache(request, response)
+    return html, status
 
 
 # -- actors and events -------------------------------------------------------------------------

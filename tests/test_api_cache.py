@@ -359,3 +359,142 @@ def test_dump_refuses_a_choice_it_cannot_make():
     says so instead of guessing."""
     with pytest.raises(TypeError, match="cannot choose"):
         schemas.dump(schemas.AnnotationTarget, {"source": "x", "selector": []}, {})
+
+
+# The list of briefings, kept per validated parameters -------------------------------------------
+
+LIST = "/api/briefings"
+
+
+def slugs(response) -> list[str]:
+    return [item["slug"] for item in response.json()["items"]]
+
+
+def test_the_list_is_kept_and_a_hit_is_the_fresh_render(
+    seed, client, settings, django_assert_num_queries
+):
+    """The list's JSON is built once and then served for one query, byte for byte what a
+    fresh render makes, with its media type and the key's ETag."""
+    miss = client.get(LIST)
+    with django_assert_num_queries(1):
+        hit = client.get(LIST)
+    uncached = fresh(settings, client, LIST)
+    assert miss.status_code == hit.status_code == uncached.status_code == 200
+    assert hit.content == miss.content == uncached.content
+    assert hit["Content-Type"] == uncached["Content-Type"] == "application/json; charset=utf-8"
+    assert hit["ETag"] == miss["ETag"] != uncached["ETag"]
+    assert hit["Cache-Control"] == "max-age=60, public"
+    assert slugs(hit) == [SEED]
+
+
+def test_the_list_follows_publications_and_edits_at_once(seed, client, settings, editor):
+    """Published, scheduled then due, edited, withdrawn: each shows on the next request."""
+    assert slugs(client.get(LIST)) == [SEED]
+    later = make_article(title="Later")
+    assert [i["title"] for i in current(settings, client, LIST)["items"]][0] == "Later"
+    later.save_content(editor, expected_version=later.version, title="Later, corrected")
+    assert current(settings, client, LIST)["items"][0]["title"] == "Later, corrected"
+    later.refresh_from_db()
+    later.unpublish(editor, "Not yet.")
+    assert [i["slug"] for i in current(settings, client, LIST)["items"]] == [SEED]
+    later.refresh_from_db()
+    later.publish(
+        editor, at=timezone.now() + datetime.timedelta(hours=1), expected_version=later.version
+    )
+    assert [i["slug"] for i in current(settings, client, LIST)["items"]] == [SEED]
+    Article.objects.filter(pk=later.pk).update(publish_at=timezone.now())
+    assert [i["slug"] for i in current(settings, client, LIST)["items"]] == [later.slug, SEED]
+
+
+def test_filtered_lists_follow_annotations(seed, client, settings):
+    """A filter by actor reads the mentions: a new briefing naming the actor is listed."""
+    url = f"{LIST}?actor=antony-blinken"
+    assert slugs(client.get(url)) == [SEED]
+    other = make_article(title="Blinken again", body="Antony Blinken spoke.")
+    assert [i["slug"] for i in current(settings, client, url)["items"]] == [SEED]
+    mention(other, 0, 14, actor=Actor.objects.get(slug="antony-blinken"))
+    assert [i["slug"] for i in current(settings, client, url)["items"]] == [other.slug, SEED]
+
+
+def test_different_parameters_never_share_an_entry(seed, client, django_assert_num_queries):
+    """Each page, filter and search is kept apart; the same parameters however written (order,
+    defaults, encoding) are one list and share its entry."""
+    for n in range(3):
+        make_article(title=f"Story {n}")
+    urls = [
+        LIST,
+        f"{LIST}?limit=2",
+        f"{LIST}?limit=2&offset=2",
+        f"{LIST}?q=Cairo",
+        f"{LIST}?q=Gamma",
+        f"{LIST}?actor=antony-blinken",
+        f"{LIST}?actor=nobody-at-all",
+    ]
+    lists = {url: client.get(url) for url in urls}
+    assert all(r.status_code == 200 for r in lists.values())
+    assert len({r["ETag"] for r in lists.values()}) == len(urls)
+    assert slugs(lists[f"{LIST}?limit=2"]) == slugs(lists[LIST])[:2]
+    assert slugs(lists[f"{LIST}?limit=2&offset=2"]) == slugs(lists[LIST])[2:]
+    assert slugs(lists[f"{LIST}?q=Gamma"]) == slugs(lists[LIST])[:3]
+    assert slugs(lists[f"{LIST}?actor=nobody-at-all"]) == []
+    same = {
+        f"{LIST}?offset=2&limit=2": f"{LIST}?limit=2&offset=2",
+        f"{LIST}?limit=20&offset=0": LIST,
+        f"{LIST}?q=%43airo&utm_source=feed": f"{LIST}?q=Cairo",
+    }
+    for url, kept in same.items():
+        with django_assert_num_queries(1):
+            response = client.get(url)
+        assert response.content == lists[kept].content
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["limit=0", "limit=abc", "offset=-1", "date_from=yesterday", "actor=Not%20a%20slug"],
+)
+def test_malformed_filters_are_the_same_422_and_never_kept(seed, client, settings, query):
+    url = f"{LIST}?{query}"
+    uncached = fresh(settings, client, url)
+    assert uncached.status_code == 422
+    for _ in range(2):
+        response = client.get(url)
+        assert response.status_code == 422
+        assert response.json() == uncached.json()
+        assert not response.has_header("ETag")
+
+
+def test_head_on_the_list_is_the_kept_get_without_a_body(seed, client, django_assert_num_queries):
+    """HEAD answers as the GET would, from the same entry: headers, length, no body."""
+    get = client.get(LIST)
+    with django_assert_num_queries(1):
+        head = client.head(LIST)
+    assert head.status_code == 200 and head.content == b""
+    assert head["Content-Length"] == str(len(get.content))
+    assert head["ETag"] == get["ETag"]
+    assert head["Content-Type"] == get["Content-Type"]
+    cache.clear()
+    first = client.head(f"{LIST}?limit=1")
+    assert first.status_code == 200 and first.content == b""
+    with django_assert_num_queries(1):
+        assert client.get(f"{LIST}?limit=1")["ETag"] == first["ETag"]
+
+
+def test_list_revalidation_is_a_304_until_the_list_changes(
+    seed, client, editor, django_assert_num_queries
+):
+    etag = client.get(LIST)["ETag"]
+    cache.clear()
+    with django_assert_num_queries(1):
+        again = client.get(LIST, headers={"if-none-match": etag})
+    assert again.status_code == 304 and again.content == b""
+    assert again["Cache-Control"] == "max-age=60, public"
+    seed.save_content(editor, expected_version=seed.version, title="A new headline")
+    changed = client.get(LIST, headers={"if-none-match": etag})
+    assert changed.status_code == 200 and changed.json()["items"][0]["title"] == "A new headline"
+
+
+def test_kept_lists_are_throttled(seed, client, settings):
+    """Kept lists count against the anonymous rate like any other read."""
+    settings.BRIEFINGS_API_ANON_RATE = "2/min"
+    address = {"REMOTE_ADDR": "203.0.113.10"}
+    assert [client.get(LIST, **address).status_code for _ in range(3)] == [200, 200, 429]

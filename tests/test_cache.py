@@ -1,4 +1,5 @@
-"""The render cache of the public briefing and actor pages (briefings.cache)."""
+"""The render cache of the public briefing and actor pages and of the home page's lists
+(briefings.cache)."""
 
 import datetime
 
@@ -8,8 +9,9 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from briefings import cache as render_cache
+from briefings import views
 from briefings.models import Actor, Article, Mention
-from tests.page_data import make_actor, make_article, mention
+from tests.page_data import make_actor, make_article, make_place, mention
 
 SEED_SLUG = "blinken-cairo-israeli-palestinian-violence"
 SEED_URL = f"/briefings/{SEED_SLUG}/"
@@ -307,3 +309,189 @@ def test_kept_fragments_follow_any_change_to_what_they_show(
     assert "Renamed Place" in timeline
     linked_data = page.split('type="application/ld+json">')[1].split("</script>")[0]
     assert "Antony John Blinken" in linked_data and "Renamed Place" in linked_data
+
+
+# -- the home page: each list (filters, search, page) kept under its own key ---------------------
+
+
+def kept_home(client, url, django_assert_num_queries, **headers):
+    """The home page served from the render cache: the one query, no template."""
+    with django_assert_num_queries(1):
+        response = client.get(url, **headers)
+    assert response.templates == []
+    return response
+
+
+def built_home(client, url="/"):
+    response = client.get(url)
+    assert response.status_code == 200
+    assert "briefings/home.html" in {t.name for t in response.templates}
+    return response
+
+
+def titles(response) -> list[str]:
+    html = response.content.decode()
+    return [part.split("</a>")[0].split(">")[-1] for part in html.split('class="card__title"')[1:]]
+
+
+@pytest.mark.django_db
+def test_the_home_page_is_built_once_then_served_from_the_cache(
+    client, seed, settings, django_assert_num_queries
+):
+    """The first request builds and stores the page; the next costs one query, with the same
+    bytes and ETag, which are those of the page built without the cache."""
+    first = built_home(client)
+    again = kept_home(client, "/", django_assert_num_queries)
+    assert again.status_code == 200
+    assert again.content == first.content
+    assert (
+        again["ETag"]
+        == first["ETag"]
+        == render_cache.etag_for(views.home_key(again.wsgi_request, render_cache.list_state()))
+    )
+    assert again["Cache-Control"] == "public, max-age=60"
+    settings.BRIEFINGS_RENDER_CACHE = False
+    assert built_home(client).content == first.content
+
+
+@pytest.mark.django_db
+def test_the_home_page_follows_publications_and_edits_at_once(
+    client, seed, editor, django_assert_num_queries
+):
+    """A briefing published, scheduled then due, edited or withdrawn changes the kept lists on
+    the next request; a withdrawal brings back exactly the page kept before."""
+    before = built_home(client)
+    assert titles(before) == [seed.title]
+    later = make_article(title="Blinken returns to Cairo")
+    assert titles(built_home(client)) == ["Blinken returns to Cairo", seed.title]
+    later.save_content(editor, expected_version=later.version, title="Blinken back in Cairo")
+    assert titles(built_home(client)) == ["Blinken back in Cairo", seed.title]
+    later.refresh_from_db()
+    later.unpublish(editor, "Wrong visit.")
+    withdrawn = client.get("/")
+    assert withdrawn.content == before.content
+    scheduled = make_article(
+        title="Embargoed until noon", publish_at=timezone.now() + datetime.timedelta(hours=1)
+    )
+    assert titles(built_home(client)) == [seed.title]
+    assert titles(kept_home(client, "/", django_assert_num_queries)) == [seed.title]
+    # The clock reaching the publication time: only publish_at moves into the past.
+    Article.objects.filter(pk=scheduled.pk).update(publish_at=timezone.now())
+    assert titles(built_home(client)) == ["Embargoed until noon", seed.title]
+    seed.unpublish(editor, "Legal review.")
+    assert titles(built_home(client)) == ["Embargoed until noon"]
+
+
+@pytest.mark.django_db
+def test_the_home_page_follows_what_its_cards_and_filters_show(client, seed):
+    """Key actors come from actors and mentions (the content generation); the place filter
+    offers every place, and a new one shows at once."""
+    assert "Antony J. Blinken" not in built_home(client).content.decode()
+    actor = Actor.objects.get(slug="antony-blinken")
+    actor.name = "Antony J. Blinken"
+    actor.save()
+    assert "Antony J. Blinken" in built_home(client).content.decode()
+    make_place("Alexandria")
+    assert ">Alexandria</option>" in built_home(client).content.decode()
+
+
+@pytest.mark.django_db
+def test_different_lists_never_share_an_entry(client, seed, django_assert_num_queries):
+    """Pages, filters and searches are kept apart; the same parameters written in another
+    order (or encoding) are the same list, and share its entry."""
+    for n in range(25):
+        make_article(
+            title=f"Story {n:02}",
+            body="Talks went on.",
+            dateline=datetime.date(2023, 2, 1 + n % 20),
+        )
+    urls = [
+        "/",
+        "/?page=2",
+        "/?actor=antony-blinken",
+        "/?actor=antony-blinken&page=1",
+        "/?q=Story",
+        "/?q=Blinken",
+        "/?date_from=2023-02-05",
+        "/?date_from=2023-02-05&date_to=2023-02-06",
+    ]
+    pages = {url: built_home(client, url) for url in urls}
+    assert len({p["ETag"] for p in pages.values()}) == len(urls)
+    for url, page in pages.items():
+        assert kept_home(client, url, django_assert_num_queries).content == page.content
+    assert "Story 04" in titles(pages["/?page=2"])
+    assert "Story 04" not in titles(pages["/"])
+    assert titles(pages["/?q=Blinken"]) == [seed.title]
+    assert "Story 24" in titles(pages["/?q=Story"])
+    reordered = kept_home(
+        client, "/?date_to=2023-02-06&date_from=2023-02-05", django_assert_num_queries
+    )
+    assert reordered.content == pages["/?date_from=2023-02-05&date_to=2023-02-06"].content
+    encoded = kept_home(client, "/?q=%53tory", django_assert_num_queries)
+    assert encoded.content == pages["/?q=Story"].content
+
+
+@pytest.mark.django_db
+def test_a_search_is_kept_and_follows_the_text_it_matches(
+    client, seed, editor, django_assert_num_queries
+):
+    """A search's results depend only on the articles' own text: kept, and an edit that makes a
+    briefing match shows on the next request."""
+    assert titles(built_home(client, "/?q=Zanzibar")) == []
+    kept_home(client, "/?q=Zanzibar", django_assert_num_queries)
+    other = make_article(title="Talks elsewhere")
+    assert titles(built_home(client, "/?q=Zanzibar")) == []
+    other.save_content(editor, expected_version=other.version, body="Talks in Zanzibar.")
+    assert titles(built_home(client, "/?q=Zanzibar")) == ["Talks elsewhere"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("url", "status"),
+    [
+        ("/?actor=Nobody", 400),
+        ("/?date_from=yesterday", 400),
+        ("/?date_from=2023-02-01&date_to=2023-01-01", 400),
+        ("/?place=atlantis", 400),
+        ("/?page=9", 404),
+        ("/?page=0", 404),
+    ],
+)
+def test_rejected_lists_are_answered_as_before_and_never_kept(
+    client, seed, settings, url, status, django_assert_num_queries
+):
+    """Bad filters and pages past the end give the same error as without the cache, every
+    time, and nothing is stored for them."""
+    settings.BRIEFINGS_RENDER_CACHE = False
+    uncached = client.get(url)
+    settings.BRIEFINGS_RENDER_CACHE = True
+    assert uncached.status_code == status
+    for _ in range(2):
+        response = client.get(url)
+        assert response.status_code == status
+        assert response.content == uncached.content
+        assert not response.has_header("ETag")
+    assert cache.get(views.home_key(response.wsgi_request, render_cache.list_state())) is None
+
+
+@pytest.mark.django_db
+def test_home_revalidation_is_a_304_until_the_list_changes(
+    client, seed, editor, django_assert_num_queries
+):
+    etag = built_home(client)["ETag"]
+    cache.clear()
+    with django_assert_num_queries(1):
+        again = client.get("/", HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 304 and again.content == b""
+    assert again["ETag"] == etag
+    seed.save_content(editor, expected_version=seed.version, standfirst="A new summary.")
+    changed = client.get("/", HTTP_IF_NONE_MATCH=etag)
+    assert changed.status_code == 200 and changed["ETag"] != etag
+    assert "A new summary." in changed.content.decode()
+
+
+@pytest.mark.django_db
+def test_an_empty_site_is_not_kept(client):
+    """With no article at all there is no generation to key a page by: it is built each time."""
+    assert built_home(client).status_code == 200
+    assert built_home(client).status_code == 200

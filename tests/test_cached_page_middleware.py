@@ -78,3 +78,36 @@ def test_paths_that_only_look_like_pages_are_not_matched(client, seed):
     for path in ("/briefings/", "/briefings//", "/briefings/a/b/", "/actors/%2e%2e/"):
         response = client.get(path)
         assert response.status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/", "/?actor=antony-blinken", "/?q=Cairo&page=1"])
+def test_a_kept_list_is_answered_early_exactly_as_the_view_answered_it(
+    client, seed, url, django_assert_num_queries
+):
+    """The home page's lists, query string included, are answered early once kept."""
+    first = client.get(url)
+    assert first.status_code == 200 and down_the_stack(first)
+    with django_assert_num_queries(1):
+        early = client.get(url)
+    assert not down_the_stack(early)
+    assert early.content == first.content
+    assert dict(early.headers) == dict(first.headers)
+    assert early["X-Frame-Options"] == "DENY"
+    assert early["Cache-Control"] == "public, max-age=60"
+    head = client.head(url)
+    assert head.status_code == 200 and not down_the_stack(head)
+    assert head["ETag"] == first["ETag"]
+
+
+@pytest.mark.django_db
+def test_lists_not_kept_go_down_the_stack(client, seed, editor):
+    """Rejected filters are the view's every time; so is everything for a session."""
+    for _ in range(2):
+        rejected = client.get("/?actor=Nobody")
+        assert rejected.status_code == 400 and down_the_stack(rejected)
+    client.get("/")
+    client.force_login(editor)
+    with_session = client.get("/")
+    assert with_session.status_code == 200 and down_the_stack(with_session)
+    assert with_session["Cache-Control"] == "private, max-age=60"
