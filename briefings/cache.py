@@ -18,10 +18,11 @@ The content generation is the latest ``updated_at`` of the actors, events, quote
 time already reached (so a scheduled briefing joins the actor pages the moment it goes live).
 Nothing is ever deleted: a change makes new keys, and entries nobody asks for expire.
 
-Each of these is read from the database on every request, in one query of index lookups, rather
-than kept in the cache: the local-memory cache is per process, and an unpublish done in one
-gunicorn worker must take effect at once in all of them. That query also checks that the page is
-public, so a withdrawn briefing is a 404 on the next request, cached or not.
+Each of these is read from the database, in one query of index lookups, rather than kept in the
+cache: the local-memory cache is per process, and an unpublish done in one gunicorn worker must
+take effect at once in all of them. That query also checks that the page is public, so a
+withdrawn briefing is a 404 on the next request, cached or not. On PostgreSQL each worker keeps
+its answer until the database announces a change (briefings.changes), so a hit asks nothing.
 
 Previews never come here (the views bypass this module for them), a render that looked at the
 session or the CSRF token (something per reader) is served but never stored, and neither is an
@@ -136,8 +137,8 @@ def _actor_lookup(now: datetime.datetime, slug: str):
     )
 
 
-_BRIEFING = Prepared(_briefing_lookup, now=prepared.NOW, slug=prepared.SLUG)
-_ACTOR = Prepared(_actor_lookup, now=prepared.NOW, slug=prepared.SLUG)
+_BRIEFING = Prepared(_briefing_lookup, memo=True, now=prepared.NOW, slug=prepared.SLUG)
+_ACTOR = Prepared(_actor_lookup, memo=True, now=prepared.NOW, slug=prepared.SLUG)
 
 
 def briefing_state(slug: str) -> State | None:
@@ -218,14 +219,21 @@ def _api_lookup(public: Callable[[datetime.datetime], QuerySet], *fields: str):
 
 _API_BRIEFING = Prepared(
     _api_lookup(lambda now: Article.objects.published(now=now), "version"),
+    memo=True,
     now=prepared.NOW,
     slug=prepared.SLUG,
 )
 _API_ACTOR = Prepared(
-    _api_lookup(lambda now: Actor.objects.public(now=now)), now=prepared.NOW, slug=prepared.SLUG
+    _api_lookup(lambda now: Actor.objects.public(now=now)),
+    memo=True,
+    now=prepared.NOW,
+    slug=prepared.SLUG,
 )
 _API_EVENT = Prepared(
-    _api_lookup(lambda now: Event.objects.public(now=now)), now=prepared.NOW, slug=prepared.SLUG
+    _api_lookup(lambda now: Event.objects.public(now=now)),
+    memo=True,
+    now=prepared.NOW,
+    slug=prepared.SLUG,
 )
 
 

@@ -14,6 +14,9 @@ wrapper) it goes through Django's cursor like any query, so it is counted, logge
 
 Rows come back as the driver gives them (``rows``), which is enough to tell whether anything
 changed, and can then be converted to Python values as Django would (``convert``).
+
+A query made with ``memo=True`` is, on PostgreSQL, kept per process and given again without
+asking the database for as long as briefings.changes knows nothing has changed.
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ from dataclasses import dataclass
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.db.models import QuerySet
 from django.utils import timezone
+
+from briefings import changes
 
 # Stand-in values: distinctive enough never to occur in a compiled query by chance.
 NOW = datetime.datetime(1900, 1, 1, 0, 0, 0, 123457, tzinfo=datetime.UTC)
@@ -47,10 +52,15 @@ class Prepared:
     ``stand_ins`` names the values each run passes (``now``, a datetime, is filled in with the
     current time unless given). Each must occur in the compiled query, or compiling fails with
     the SQL: a value the query does not depend on would be silently ignored.
+
+    With ``memo=True`` the rows may be kept and given again while nothing has changed
+    (briefings.changes): only for a query whose rows depend on nothing but the app's tables, the
+    values passed and the time.
     """
 
-    def __init__(self, build: Callable[..., QuerySet], **stand_ins: object):
+    def __init__(self, build: Callable[..., QuerySet], *, memo: bool = False, **stand_ins: object):
         self.build = build
+        self.memo = memo
         self.stand_ins = stand_ins
 
     def _compile(self, db) -> _Compiled:
@@ -90,6 +100,21 @@ class Prepared:
     def rows(self, **values: object) -> list[tuple]:
         """Every row, as the driver gives it."""
         db, compiled = self._ready()
+        watch = token = None
+        if self.memo and "now" not in values and not db.in_atomic_block:
+            watch = changes.watching(db)
+        if watch is not None:
+            key = (self, *values.items())
+            rows = watch.recall(key)
+            if rows is not None:
+                return rows
+            token = watch.token(db)
+        rows = self._rows(db, compiled, values)
+        if token is not None:
+            watch.keep(token, key, rows)
+        return rows
+
+    def _rows(self, db, compiled: _Compiled, values: dict) -> list[tuple]:
         if "now" in self.stand_ins and "now" not in values:
             values["now"] = timezone.now()
         if "now" in values:

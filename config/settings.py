@@ -219,6 +219,10 @@ BRIEFINGS_PROXY_COUNT = int(os.environ.get("BRIEFINGS_PROXY_COUNT", "0"))
 # caches may keep its public responses. The throttle finds the client like the login throttle.
 BRIEFINGS_API_ANON_RATE = os.environ.get("BRIEFINGS_API_ANON_RATE", "120/min")
 BRIEFINGS_API_MAX_AGE = int(os.environ.get("BRIEFINGS_API_MAX_AGE", "60"))
+# On PostgreSQL each worker listens for the database's announcements of changes and keeps the
+# render cache's lookups until one comes (briefings.changes). Turn off behind a pooler in
+# transaction mode, where LISTEN cannot work; every lookup then asks the database.
+BRIEFINGS_CHANGE_NOTIFICATIONS = env_bool("BRIEFINGS_CHANGE_NOTIFICATIONS", True)
 NINJA_NUM_PROXIES = BRIEFINGS_PROXY_COUNT
 
 LOGGING = {

@@ -20,6 +20,9 @@ STORAGES = {
 }
 # Thousands of API requests from one address in a run: throttling is tested with its own rate.
 BRIEFINGS_API_ANON_RATE = "100000/min"
+# Tests run in transactions that never commit, so the database announces nothing: lookups are
+# kept only in the tests of briefings.changes, which commit and listen.
+BRIEFINGS_CHANGE_NOTIFICATIONS = False
 
 if base.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     import copy
