@@ -102,7 +102,7 @@ def _key(kind: str, pk: int, raw: str) -> str:
 
 
 def _stamp(value) -> str:
-    # Raw rows: datetimes on PostgreSQL, ISO strings on SQLite; any stable text will do.
+    # Raw rows: the database's own text for a time (briefings.prepared); any stable text will do.
     return str(value) if value is not None else "-"
 
 

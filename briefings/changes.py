@@ -19,7 +19,10 @@ under the generation it was read in, and gives them again without a query until:
   before is dropped.
 
 A change is seen by every worker as soon as PostgreSQL has delivered the notification, which it
-does at commit; within the worker that wrote, at once (model signals). Nothing is kept inside a
+sends at commit (measured: under a millisecond after the writer heard its commit succeed, on
+an idle machine); within the worker that wrote, at once (model signals). Before each kept
+answer is given, the listening socket is looked at, so a notification that has arrived counts
+even if the thread has not read it yet. Nothing is kept inside a
 transaction (where the worker may see its own uncommitted writes) or when a lookup is given its
 own ``now``. Settings: BRIEFINGS_CHANGE_NOTIFICATIONS (on by default; off, every lookup asks the
 database). Behind a connection pooler in transaction mode LISTEN does not work: turn it off.

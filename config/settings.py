@@ -223,6 +223,10 @@ BRIEFINGS_API_MAX_AGE = int(os.environ.get("BRIEFINGS_API_MAX_AGE", "60"))
 # render cache's lookups until one comes (briefings.changes). Turn off behind a pooler in
 # transaction mode, where LISTEN cannot work; every lookup then asks the database.
 BRIEFINGS_CHANGE_NOTIFICATIONS = env_bool("BRIEFINGS_CHANGE_NOTIFICATIONS", True)
+# On PostgreSQL the hottest queries (briefings.prepared) are prepared on the server once per
+# connection. Turn off behind a pooler in transaction mode, which hands each transaction
+# whichever server connection is free.
+BRIEFINGS_PREPARED_STATEMENTS = env_bool("BRIEFINGS_PREPARED_STATEMENTS", True)
 NINJA_NUM_PROXIES = BRIEFINGS_PROXY_COUNT
 
 LOGGING = {

@@ -4,7 +4,7 @@ rows read through them (briefings.views.BriefingRows)."""
 import datetime
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -196,3 +196,94 @@ def test_an_error_of_the_statement_itself_is_raised_not_run_again(seed, monkeypa
     with pytest.raises(DataError, match="division by zero"):
         failing.rows(slug=SEED_SLUG)
     assert runs == [1]
+
+
+# -- PostgreSQL: statements prepared on the server, rows given as text ---------------------------
+
+
+def deallocate_all(forget: bool = True) -> None:
+    """Drop every statement prepared on the test's server connection (as a pooler resetting it
+    would); ``forget``: and tell the connection, so later tests prepare them again."""
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    if forget:
+        connections["default"].__dict__.pop("_briefings_session", None)
+
+
+def prepared_statements() -> dict[str, str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name, statement FROM pg_prepared_statements")
+        return dict(cursor.fetchall())
+
+
+@on_postgresql
+@pytest.mark.django_db
+def test_a_query_is_prepared_once_with_its_constants_written_in(seed):
+    deallocate_all()
+    query = Prepared(published_by_slug, now=prepared.NOW, slug=prepared.SLUG)
+    assert query.row(slug=SEED_SLUG) == (seed.pk, seed.title)
+    (statement,) = prepared_statements().values()
+    # The status is in the statement the server plans; the time and slug are parameters.
+    assert "= 'published'" in statement and "$1" in statement and "$3" not in statement
+    before = len(prepared_statements())
+    assert query.row(slug="no-such-briefing") is None
+    assert query.row(slug=SEED_SLUG) == (seed.pk, seed.title)
+    assert len(prepared_statements()) == before
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_statement_the_server_forgot_is_answered_then_prepared_again(seed):
+    query = Prepared(published_by_slug, now=prepared.NOW, slug=prepared.SLUG)
+    query.row(slug=SEED_SLUG)
+    deallocate_all(forget=False)  # the connection believes it is still prepared
+    assert query.row(slug=SEED_SLUG) == (seed.pk, seed.title)
+    assert prepared_statements() == {}
+    assert query.row(slug=SEED_SLUG) == (seed.pk, seed.title)
+    assert len(prepared_statements()) == 1
+
+
+@on_postgresql
+@pytest.mark.django_db
+def test_a_query_whose_parameter_has_no_type_of_its_own_runs_as_it_is(seed):
+    from django.db.models import CharField, Value
+
+    query = Prepared(
+        lambda slug: (
+            Article.objects.filter(pk=seed.pk)
+            .annotate(echo=Value(slug, output_field=CharField()))
+            .values_list("echo")
+        ),
+        slug=prepared.SLUG,
+    )
+    assert query.row(slug="first") == ("first",)
+    assert query.row(slug="second") == ("second",)  # the transaction is still usable
+    assert Article.objects.filter(pk=seed.pk).exists()
+
+
+@on_postgresql
+@pytest.mark.django_db
+def test_nothing_is_prepared_when_turned_off(seed, settings):
+    settings.BRIEFINGS_PREPARED_STATEMENTS = False
+    deallocate_all()
+    query = Prepared(published_by_slug, now=prepared.NOW, slug=prepared.SLUG)
+    assert query.row(slug=SEED_SLUG) == (seed.pk, seed.title)
+    assert prepared_statements() == {}
+
+
+@on_postgresql
+@pytest.mark.django_db
+def test_times_and_uuids_come_as_text_until_converted(seed):
+    query = Prepared(
+        lambda article: (
+            Quote.objects.filter(article_id=article)
+            .order_by("pk")
+            .values_list("uid", "said_on", "updated_at")
+        ),
+        article=prepared.ID,
+    )
+    (raw, *_) = query.rows(article=seed.pk)
+    assert all(type(value) is str for value in raw if value is not None)
+    (converted, *_) = query.convert([raw])
+    first = Quote.objects.filter(article=seed).order_by("pk").first()
+    assert converted == (first.uid, first.said_on, first.updated_at)
