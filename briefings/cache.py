@@ -175,7 +175,7 @@ def _list_lookup(now: datetime.datetime):
     )
 
 
-_LIST = Prepared(_list_lookup, now=prepared.NOW)
+_LIST = Prepared(_list_lookup, memo=True, now=prepared.NOW)
 
 
 def list_state() -> State | None:
