@@ -99,11 +99,20 @@ _statement_numbers = itertools.count(1)
 
 
 class _Session:
-    """What one PostgreSQL server connection has prepared."""
+    """What one PostgreSQL server connection has prepared, and the cursor the statements run
+    on (made once: a cursor giving TEXT_TYPES as text costs more to make than a lookup)."""
 
     def __init__(self, connection):
         self.connection = connection
         self.names: dict[_Compiled, str] = {}
+        self.cursor = _as_text(connection.cursor())
+
+
+def _session(db) -> _Session:
+    session = db.__dict__.get("_briefings_session")
+    if session is None or session.connection is not db.connection:
+        session = db.__dict__["_briefings_session"] = _Session(db.connection)
+    return session
 
 
 class Prepared:
@@ -255,8 +264,9 @@ def _as_text(cursor):
 def _run_on_postgresql(db, compiled: _Compiled, params: list) -> list[tuple]:
     from psycopg import errors
 
-    cursor = _as_text(db.connection.cursor())
-    execute = _prepared(db, compiled, cursor) if prepare_statements() else None
+    session = _session(db)
+    cursor = session.cursor
+    execute = _prepared(db, session, compiled) if prepare_statements() else None
     if execute is None:
         cursor.execute(compiled.driver_sql, params)
     else:
@@ -275,14 +285,12 @@ def _run_on_postgresql(db, compiled: _Compiled, params: list) -> list[tuple]:
     return cursor.fetchall()
 
 
-def _prepared(db, compiled: _Compiled, cursor) -> tuple[str, list[int]] | None:
+def _prepared(db, session: _Session, compiled: _Compiled) -> tuple[str, list[int]] | None:
     """How to run ``compiled`` as prepared on this server connection, preparing it first if
     needed; None if it cannot be (then it runs as it is)."""
     from psycopg import errors, sql
 
-    session = db.__dict__.get("_briefings_session")
-    if session is None or session.connection is not db.connection:
-        session = db.__dict__["_briefings_session"] = _Session(db.connection)
+    cursor = session.cursor
     if compiled in session.names:
         return compiled.execute
     if not compiled.preparable:

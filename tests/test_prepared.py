@@ -136,7 +136,7 @@ def as_at_the_start_of_a_request():
 
 
 @on_postgresql
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_kept_connection_that_died_is_replaced_and_the_lookup_answered(seed, monkeypatch):
     import psycopg
 
@@ -164,7 +164,7 @@ def spy_on_runs(monkeypatch) -> list:
 
 
 @on_postgresql
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_healthy_connection_is_not_checked_apart(seed, monkeypatch):
     """One round trip where Django's check would make two."""
     from briefings import cache as render_cache
@@ -179,7 +179,7 @@ def test_a_healthy_connection_is_not_checked_apart(seed, monkeypatch):
 
 
 @on_postgresql
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_an_error_of_the_statement_itself_is_raised_not_run_again(seed, monkeypatch):
     from django.db import DataError
 
@@ -232,7 +232,7 @@ def test_a_query_is_prepared_once_with_its_constants_written_in(seed):
 
 
 @on_postgresql
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_statement_the_server_forgot_is_answered_then_prepared_again(seed):
     query = Prepared(published_by_slug, now=prepared.NOW, slug=prepared.SLUG)
     query.row(slug=SEED_SLUG)
