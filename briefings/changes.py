@@ -31,6 +31,7 @@ database). Behind a connection pooler in transaction mode LISTEN does not work: 
 from __future__ import annotations
 
 import datetime
+import logging
 import os
 import select
 import threading
@@ -41,6 +42,8 @@ from django.core.signals import setting_changed
 from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
+
+log = logging.getLogger("briefings.changes")
 
 CHANNEL = "briefings_changed"
 # How the listening connections show in pg_stat_activity.
@@ -68,6 +71,8 @@ class Watch:
         self.generation = 0
         # True while the connection is listening: only then is anything kept.
         self.live = False
+        # Whether the last attempt to listen failed (said once in the log, not every retry).
+        self.failing = False
         self.kept: dict = {}
         # (generation, wall-clock time before which no scheduled briefing goes live)
         self.horizon: tuple[int, float] | None = None
@@ -100,6 +105,9 @@ class Watch:
                     # Whatever was kept before listening may have changed meanwhile.
                     self.changed()
                     self.live = True
+                    if self.failing:
+                        log.warning("Listening for changes again.")
+                        self.failing = False
                     try:
                         while not self.stopping.is_set():
                             for _ in connection.notifies(timeout=POLL):
@@ -107,8 +115,15 @@ class Watch:
                     finally:
                         self.live = False
                         self.socket = None
-            except psycopg.Error:
-                pass
+            except psycopg.Error as error:
+                if not self.stopping.is_set() and not self.failing:
+                    log.warning(
+                        "Not listening for changes (%s): every lookup asks the database until "
+                        "listening again; retrying every %s s.",
+                        str(error).strip() or type(error).__name__,
+                        RETRY,
+                    )
+                self.failing = True
             self.live = False
             self.changed()
             self.stopping.wait(RETRY)

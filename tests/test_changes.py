@@ -138,7 +138,7 @@ def test_nothing_is_kept_inside_a_transaction(seed, listening):
     assert until(lambda: render_cache.briefing_state(SEED_SLUG) is None, seconds=1.0)
 
 
-def test_nothing_is_kept_while_the_listening_connection_is_lost(seed, listening):
+def test_nothing_is_kept_while_the_listening_connection_is_lost(seed, listening, caplog):
     assert render_cache.briefing_state(SEED_SLUG) is not None
     with other_connection() as other:
         other.execute(
@@ -149,8 +149,13 @@ def test_nothing_is_kept_while_the_listening_connection_is_lost(seed, listening)
         other.execute("UPDATE briefings_article SET status = 'draft' WHERE id = %s", [seed.pk])
         assert queries_for_state() == 1
         assert render_cache.briefing_state(SEED_SLUG) is None
-    # Listening again: kept again.
+    # Listening again: kept again. Both are said once in the log.
     assert until(lambda: changes.watching(connection) is not None)
+    said = [r.getMessage() for r in caplog.records if r.name == "briefings.changes"]
+    assert said[0].startswith("Not listening for changes (") and said[-1] == (
+        "Listening for changes again."
+    )
+    assert len(said) == 2
     render_cache.briefing_state(SEED_SLUG)
     assert queries_for_state() == 0
 
