@@ -287,3 +287,14 @@ def test_times_and_uuids_come_as_text_until_converted(seed):
     (converted, *_) = query.convert([raw])
     first = Quote.objects.filter(article=seed).order_by("pk").first()
     assert converted == (first.uid, first.said_on, first.updated_at)
+
+
+def test_the_page_digest_depends_on_values_not_on_which_values_are_one_object():
+    """A worker whose driver gives two equal values as one object makes the same digest (and
+    so finds the same kept parts) as one that gives two."""
+    word = "".join(["Cai", "ro"])
+    shared = (word, word, 7)
+    apart = ("Cairo", "".join(["Ca", "iro"]), 7)
+    assert shared[0] is shared[1] and apart[0] is not apart[1]
+    assert views._exact_bytes([shared]) == views._exact_bytes([apart])
+    assert views._exact_bytes([shared]) != views._exact_bytes([("Cairo", "Cairo", 8)])
