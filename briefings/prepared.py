@@ -39,6 +39,8 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.db.models import QuerySet
 from django.utils import timezone
+from psycopg import errors, pq, sql
+from psycopg.types.string import TextLoader
 
 from briefings import changes
 
@@ -207,9 +209,8 @@ class Prepared:
                 rows = self._run(db, compiled, params)
             db.health_check_done = True
             return rows
-        # What db.cursor() checks before running a statement.
+        # What db.cursor() checks before running a statement (_run() connects).
         db.close_if_health_check_failed()
-        db.ensure_connection()
         return self._run(db, compiled, params)
 
     @staticmethod
@@ -254,16 +255,12 @@ class Prepared:
 
 def _as_text(cursor):
     """A psycopg cursor that gives TEXT_TYPES as the text the server sends."""
-    from psycopg.types.string import TextLoader
-
     for name in TEXT_TYPES:
         cursor.adapters.register_loader(name, TextLoader)
     return cursor
 
 
 def _run_on_postgresql(db, compiled: _Compiled, params: list) -> list[tuple]:
-    from psycopg import errors
-
     session = _session(db)
     cursor = session.cursor
     execute = _prepared(db, session, compiled) if prepare_statements() else None
@@ -288,8 +285,6 @@ def _run_on_postgresql(db, compiled: _Compiled, params: list) -> list[tuple]:
 def _prepared(db, session: _Session, compiled: _Compiled) -> tuple[str, list[int]] | None:
     """How to run ``compiled`` as prepared on this server connection, preparing it first if
     needed; None if it cannot be (then it runs as it is)."""
-    from psycopg import errors, sql
-
     cursor = session.cursor
     if compiled in session.names:
         return compiled.execute
@@ -325,8 +320,6 @@ def _prepared(db, session: _Session, compiled: _Compiled) -> tuple[str, list[int
 
 def _load_text(db, compiled: _Compiled, rows: list[tuple]) -> list[tuple]:
     """Rows with the columns rows() gave as text loaded as the driver would have."""
-    from psycopg import pq
-
     db.ensure_connection()
     connection = db.connection
     if compiled.types is None:
