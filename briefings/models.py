@@ -509,6 +509,15 @@ class Article(models.Model):
                 condition=Q(status="published"),
                 name="article_published_dateline",
             ),
+            # Whether an article is public, by id, from the index alone: a filter that finds
+            # its briefings elsewhere (a place's article facets) checks each one here, without
+            # reading the article's row.
+            models.Index(
+                fields=["id"],
+                include=["publish_at"],
+                condition=Q(status="published"),
+                name="article_published_id",
+            ),
             # briefings.cache reads the latest updated_at on every cached page view.
             models.Index(fields=["updated_at"], name="article_updated"),
         ]

@@ -156,6 +156,44 @@ def test_counts_stop_at_the_limit_and_say_so(client):
 
 
 @pytest.mark.django_db
+def test_search_pages_newest_first_within_and_past_the_count(client):
+    """A search's pages are its published matches newest first, whether the page lies among
+    the counted matches or past them; briefings not public never count nor show."""
+    now = timezone.now()
+    Article.objects.bulk_create(
+        Article(
+            title=f"Harbour {n}",
+            slug=f"harbour-{n}",
+            body="The harbour reopened.",
+            dateline=datetime.date(2023, 1, 30),
+            status="published",
+            publish_at=now - datetime.timedelta(minutes=n),
+        )
+        for n in range(1, 1006)
+    )
+    for status in ("draft", "review", "scheduled", "unpublished"):
+        make_article(status, days_ago=0, body="The harbour closed.")
+    newest_first = [f"harbour-{n}" for n in range(1, 1006)]
+
+    def page(offset: int, limit: int = 20) -> dict:
+        return client.get(f"/api/briefings?q=harbour&offset={offset}&limit={limit}").json()
+
+    for offset in (0, 980, 990, 1000):
+        data = page(offset)
+        assert (data["count"], data["count_capped"]) == (1000, True), offset
+        assert slugs_of(data) == newest_first[offset : offset + 20], offset
+    Article.objects.filter(slug__in=newest_first[:10]).update(status="unpublished")
+    data = page(980)
+    assert (data["count"], data["count_capped"]) == (995, False)
+    assert slugs_of(data) == newest_first[990:]
+    assert page(995)["items"] == []
+
+
+def slugs_of(data: dict) -> list[str]:
+    return [item["slug"] for item in data["items"]]
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("path", ["/api/briefings", "/api/actors", "/api/events", "/api/quotes"])
 def test_every_list_says_whether_its_count_is_capped(client, path):
     """Every public list answers with the same paging fields."""
