@@ -30,6 +30,7 @@ from django.db.models import (
     prefetch_related_objects,
 )
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.text import slugify
 from django.views.decorators.cache import never_cache
@@ -322,13 +323,19 @@ EMPTY_RESULT_CODES = {"invalid_choice", "empty_range"}
 
 
 def apply_filters(filterset_class, query: schemas.PageQuery, queryset: QuerySet) -> QuerySet:
+    filterset = valid_filters(filterset_class, query, queryset)
+    return queryset.none() if filterset is None else filterset.qs
+
+
+def valid_filters(filterset_class, query: schemas.PageQuery, queryset: QuerySet):
+    """The query's filters, validated; None when they can match nothing (an empty range)."""
     data = query.model_dump(mode="json", exclude_none=True, exclude={"limit", "offset"})
     filterset = filterset_class(data=data, queryset=queryset)
     if filterset.is_valid():
-        return filterset.qs
+        return filterset
     errors = filterset.form.errors.as_data()
     if all(e.code in EMPTY_RESULT_CODES for errs in errors.values() for e in errs):
-        return queryset.none()
+        return None
     raise ValidationError(
         [
             {"type": e.code or "invalid", "loc": ["query", field], "msg": " ".join(e.messages)}
@@ -356,7 +363,13 @@ class IdIn(Lookup):
         return f"{lhs} = ANY(%s)", [*params, self.rhs]
 
 
-def page(queryset: QuerySet, query: schemas.PageQuery, *, count_in_order: bool = False) -> dict:
+def page(
+    queryset: QuerySet,
+    query: schemas.PageQuery,
+    *,
+    count_in_order: bool = False,
+    ids: QuerySet | None = None,
+) -> dict:
     """A page of the queryset, with the number of matches counted up to COUNT_LIMIT.
 
     Counting every match of a popular filter would read more rows the larger the archive: the
@@ -371,13 +384,20 @@ def page(queryset: QuerySet, query: schemas.PageQuery, *, count_in_order: bool =
     mentioned first; a search's oldest briefings, whose stored vectors a scan of the table
     reads through a small ring of buffers that keeps none of them). A page within the counted
     ids is then a slice of them, with no second look at the matches.
+
+    ``ids`` gives the matches' ids in the list's order, read without their rows (a place's
+    public articles from its facets, ArticleFilter.newest_ids): counted and paged as in order.
     """
-    counted = queryset if count_in_order else queryset.order_by()
-    found = list(counted.values_list("pk", flat=True)[: schemas.COUNT_LIMIT + 1])
+    in_order = count_in_order or ids is not None
+    if ids is None:
+        ids = (queryset if count_in_order else queryset.order_by()).values_list("pk", flat=True)
+    found = list(ids[: schemas.COUNT_LIMIT + 1])
     capped = len(found) > schemas.COUNT_LIMIT
     end = query.offset + query.limit
-    if count_in_order and (not capped or end <= len(found)):
+    if in_order and (not capped or end <= len(found)):
         window = found[query.offset : end]
+    elif in_order and not count_in_order:
+        window = list(ids[query.offset : end])
     else:
         among = queryset if capped else queryset.model._default_manager.filter(IdIn(found))
         order = queryset.query.order_by or queryset.model._meta.ordering
@@ -462,11 +482,19 @@ def list_briefings(request: HttpRequest, query: Query[schemas.BriefingQuery]):
 
 
 def briefings_page(query: schemas.BriefingQuery) -> dict:
-    queryset = apply_filters(
-        filters.ArticleFilter, query, Article.objects.published().for_listing()
+    now = timezone.now()
+    listing = Article.objects.published(now).for_listing()
+    filterset = valid_filters(filters.ArticleFilter, query, listing)
+    if filterset is None:
+        return page(listing.none(), query)
+    # A search counts its newest matches: the ones its first pages show; a place or an event
+    # kind alone, its public articles in the facets' index.
+    return page(
+        filterset.qs,
+        query,
+        count_in_order=bool(query.q and query.q.strip()),
+        ids=filterset.newest_ids(now),
     )
-    # A search counts its newest matches: the ones its first pages show.
-    return page(queryset, query, count_in_order=bool(query.q and query.q.strip()))
 
 
 def event_order(event: Event) -> tuple:

@@ -4,11 +4,15 @@ and what the briefing filters by place and event kind read."""
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.utils import timezone
 
 from briefings.models import Article, ArticleFacet, Event, Mention, Place, Quote
-from tests.test_api import make_article, make_event, mention, slugs
+from tests.test_api import make_article, make_event, mention, slugs, slugs_of
 from tests.test_api_editor import api_client, mentions_url, send
 
 BODY = "Alpha Person met Beta Person in Gamma City on Monday. Story."
@@ -33,6 +37,15 @@ def assert_in_step() -> None:
     rows = stored()
     assert len(rows) == len(set(rows)), "one row per distinct facet"
     assert set(rows) == derived()
+    assert_publication_in_step()
+
+
+def assert_publication_in_step() -> None:
+    """Every facet carries its article's publication: publish_at while published, else null."""
+    for facet in ArticleFacet.objects.select_related("article"):
+        article = facet.article
+        expected = article.publish_at if article.status == Article.Status.PUBLISHED else None
+        assert facet.public_from == expected, (article.status, article.publish_at, facet)
 
 
 def facets(article: Article) -> set[tuple]:
@@ -218,3 +231,118 @@ def test_loaded_fixtures_and_restored_backups_have_their_facets(seed, tmp_path):
     call_command("loaddata", str(path), verbosity=0)
     assert facets(Article.objects.get(pk=seed.pk))
     assert_in_step()
+
+
+def publication(article: Article) -> set:
+    return set(ArticleFacet.objects.filter(article=article).values_list("public_from", flat=True))
+
+
+@pytest.mark.django_db
+def test_facets_follow_their_articles_publication(client):
+    """Publishing, scheduling, unpublishing, sending back to draft or review and moving the
+    publication time, through the ORM (save and queryset update) or a raw UPDATE, give every
+    facet of the article its new publication; the place and event kind filters count and list
+    the article only while it is published and due."""
+    gamma = place("Gamma City")
+    article = make_article("draft", body=BODY)
+    mention(article, 32, 42, place=gamma)
+    mention(article, 13, 16, event=make_event(place=gamma))
+    assert publication(article) == {None}
+    now = timezone.now()
+    earlier, later = now - datetime.timedelta(hours=2), now + datetime.timedelta(hours=2)
+
+    def listed() -> list[tuple]:
+        pages = [
+            client.get(f"/api/briefings?{q}").json()
+            for q in ("place=gamma-city", "event_kind=meeting")
+        ]
+        return [(data["count"], [i["slug"] for i in data["items"]]) for data in pages]
+
+    public = [(1, [article.slug])] * 2
+    hidden = [(0, [])] * 2
+
+    def via_save(status, publish_at):
+        article.status, article.publish_at = status, publish_at
+        article.save()
+
+    def via_update(status, publish_at):
+        Article.objects.filter(pk=article.pk).update(status=status, publish_at=publish_at)
+
+    def via_sql(status, publish_at):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE briefings_article SET status = %s, publish_at = %s WHERE id = %s",
+                [status, publish_at, article.pk],
+            )
+
+    for change in (via_save, via_update, via_sql):
+        for status, publish_at, expected in [
+            ("published", earlier, public),
+            ("published", later, hidden),  # scheduled
+            ("published", earlier - datetime.timedelta(days=1), public),
+            ("unpublished", earlier, hidden),
+            ("published", earlier, public),
+            ("review", earlier, hidden),
+            ("draft", None, hidden),
+        ]:
+            change(status, publish_at)
+            assert publication(article) == {publish_at if status == "published" else None}
+            assert_publication_in_step()
+            assert listed() == expected, (change.__name__, status, publish_at)
+
+    # Facets rebuilt by a mention's change copy the publication too.
+    via_sql("published", earlier)
+    mention(article, 0, 5, place=place("Delta"))
+    assert publication(article) == {earlier}
+    assert_in_step()
+    assert listed() == public
+
+
+@pytest.mark.django_db
+def test_a_places_briefings_count_and_page_past_the_cap(client):
+    """A place's briefings are counted up to 1,000 and paged newest first among and past the
+    counted ones; an article filed under the place twice (its own mention and an event's)
+    counts once; briefings not public never count nor show."""
+    gamma = place("Gamma City")
+    meeting = make_event(place=gamma)
+    now = timezone.now()
+    articles = Article.objects.bulk_create(
+        Article(
+            title=f"Gamma {n}",
+            slug=f"gamma-{n}",
+            body=BODY,
+            dateline=datetime.date(2023, 1, 30),
+            status="published",
+            publish_at=now - datetime.timedelta(minutes=n),
+        )
+        for n in range(1, 1006)
+    )
+    hidden = [
+        make_article(status, days_ago=0, body=BODY)
+        for status in ("draft", "review", "scheduled", "unpublished")
+    ]
+    Mention.objects.bulk_create(
+        Mention(article=a, start=start, end=end, exact=BODY[start:end], **target)
+        for a in [*articles, *hidden]
+        for start, end, target in [(32, 42, {"place": gamma}), (13, 16, {"event": meeting})]
+    )
+    assert_in_step()
+    newest_first = [f"gamma-{n}" for n in range(1, 1006)]
+
+    def page(offset: int, query: str = "place=gamma-city") -> dict:
+        return client.get(f"/api/briefings?{query}&offset={offset}&limit=20").json()
+
+    for offset in (0, 980, 990, 1000):
+        for query in ("place=gamma-city", "event_kind=meeting"):
+            data = page(offset, query)
+            assert (data["count"], data["count_capped"]) == (1000, True), (offset, query)
+            assert slugs_of(data) == newest_first[offset : offset + 20], (offset, query)
+    Article.objects.filter(slug__in=newest_first[:10]).update(status="unpublished")
+    data = page(980)
+    assert (data["count"], data["count_capped"]) == (995, False)
+    assert slugs_of(data) == newest_first[990:]
+    assert page(995)["items"] == []
+    # With another filter the articles are checked one by one, with the same answer.
+    data = client.get("/api/briefings?place=gamma-city&date_from=2023-01-01&offset=980").json()
+    assert (data["count"], data["count_capped"]) == (995, False)
+    assert slugs_of(data) == newest_first[990:]

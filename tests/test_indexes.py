@@ -88,6 +88,37 @@ def test_briefing_filters_use_their_indexes(data, indexes):
 
 @postgresql
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("data", "index"),
+    [
+        ({"place": "{place}"}, "facet_place_public"),
+        ({"event_kind": "meeting"}, "facet_kind_public"),
+    ],
+)
+def test_a_places_briefings_are_counted_in_one_range_of_the_facets_index(data, index):
+    """A place's or an event kind's public briefings are counted and paged newest first from
+    the facets' publication index alone (ArticleFilter.newest_ids): an index-only range scan in
+    the list's order, the publication time tested in the index, no article read, no sort."""
+    article = make_article(body="Blinken met Sisi in Cairo on Monday.")
+    place = make_place("Cairo")
+    mention(article, "Cairo", place)
+    mention(article, "met", make_event("Meeting", place=place))
+    data = {k: v.format(place=place.slug) for k, v in data.items()}
+    filterset = ArticleFilter(data, queryset=Article.objects.published().for_listing())
+    assert filterset.is_valid()
+    sql, params = filterset.newest_ids().query.sql_with_params()
+    with connection.cursor() as cursor:
+        for setting in ("enable_seqscan", "enable_bitmapscan", "enable_sort", "enable_hashagg"):
+            cursor.execute(f"SET LOCAL {setting} = off")
+        cursor.execute("EXPLAIN (COSTS OFF) " + sql + " LIMIT 1001", params)
+        text = "\n".join(row[0] for row in cursor.fetchall())
+    assert f"Index Only Scan using {index} " in text, text
+    assert "public_from <=" in text.split("Index Cond:")[1], text
+    assert "briefings_article " not in text and "Sort" not in text, text
+
+
+@postgresql
+@pytest.mark.django_db
 def test_public_actors_are_probed_through_their_visible_mentions_index():
     """Whether an actor is public is answered from the index of its visible (accepted, not
     orphaned) mentions, which stops at the first one, not by gathering all of them."""
