@@ -142,7 +142,7 @@ class Watch:
             return None
         return rows
 
-    def token(self, db) -> tuple[int, float] | None:
+    def token(self) -> tuple[int, float] | None:
         """Taken before a lookup runs: the generation it is read in, and until when it may be
         kept. None when it may not be kept."""
         generation = self.generation
@@ -200,13 +200,18 @@ def _start(db) -> None:
             _inherited.append(_watch)
             _watch = None
         if _watch is None:
-            params = db.get_connection_params()
-            for name in ("cursor_factory", "context", "prepare_threshold"):
-                params.pop(name, None)
-            params["application_name"] = APPLICATION_NAME
-            _watch = Watch(params)
+            _watch = Watch({**driver_params(db), "application_name": APPLICATION_NAME})
             _watch.start()
     return None
+
+
+def driver_params(db) -> dict:
+    """What psycopg.connect() takes to open a connection of its own to ``db``'s database:
+    Django's parameters without the parts that only its own connections use."""
+    params = db.get_connection_params()
+    for name in ("cursor_factory", "context", "prepare_threshold"):
+        params.pop(name, None)
+    return params
 
 
 def stop() -> None:

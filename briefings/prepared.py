@@ -106,7 +106,8 @@ class _Session:
 
     def __init__(self, connection):
         self.connection = connection
-        self.names: dict[_Compiled, str] = {}
+        # Prepared here; each one's EXECUTE statement is on it (_Compiled.execute).
+        self.prepared: set[_Compiled] = set()
         self.cursor = _as_text(connection.cursor())
 
 
@@ -179,7 +180,7 @@ class Prepared:
             rows = watch.recall(key)
             if rows is not None:
                 return rows
-            token = watch.token(db)
+            token = watch.token()
         rows = self._rows(db, compiled, values)
         if token is not None:
             watch.keep(token, key, rows)
@@ -286,7 +287,7 @@ def _prepared(db, session: _Session, compiled: _Compiled) -> tuple[str, list[int
     """How to run ``compiled`` as prepared on this server connection, preparing it first if
     needed; None if it cannot be (then it runs as it is)."""
     cursor = session.cursor
-    if compiled in session.names:
+    if compiled in session.prepared:
         return compiled.execute
     if not compiled.preparable:
         return None
@@ -314,7 +315,7 @@ def _prepared(db, session: _Session, compiled: _Compiled) -> tuple[str, list[int
     positions = [compiled.roles.index((n,)) for n in names]
     arguments = ", ".join(["%s"] * len(names))
     compiled.execute = (f"EXECUTE {name}({arguments})" if names else f"EXECUTE {name}", positions)
-    session.names[compiled] = name
+    session.prepared.add(compiled)
     return compiled.execute
 
 

@@ -32,10 +32,7 @@ pytestmark = [
 
 def other_connection() -> psycopg.Connection:
     """A connection of its own, as another worker, a command or a psql session would have."""
-    params = connection.get_connection_params()
-    for name in ("context", "cursor_factory", "prepare_threshold"):
-        params.pop(name, None)
-    return psycopg.connect(**params, autocommit=True)
+    return psycopg.connect(**changes.driver_params(connection), autocommit=True)
 
 
 def until(condition, seconds: float = 5.0) -> bool:

@@ -145,8 +145,9 @@ def test_a_kept_connection_that_died_is_replaced_and_the_lookup_answered(seed, m
     render_cache.briefing_state(SEED_SLUG)  # compiled on this connection
     as_at_the_start_of_a_request()
     dead = connection.connection.info.backend_pid
-    params = connection.get_connection_params()
-    with psycopg.connect(**{k: v for k, v in params.items() if k != "context"}) as admin:
+    from briefings import changes
+
+    with psycopg.connect(**changes.driver_params(connection)) as admin:
         admin.execute("SELECT pg_terminate_backend(%s)", [dead])
     runs = spy_on_runs(monkeypatch)
     state = render_cache.briefing_state(SEED_SLUG)
